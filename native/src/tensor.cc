@@ -1,0 +1,227 @@
+#include "tensor.h"
+
+#include <unordered_map>
+
+namespace xling {
+
+Napi::FunctionReference* TensorHandle::constructor_ = nullptr;
+
+Napi::Function TensorHandle::Init(Napi::Env env) {
+  Napi::Function cls = DefineClass(env, "TensorHandle",
+                                   {InstanceMethod("dispose", &TensorHandle::Dispose),
+                                    InstanceMethod("isDisposed", &TensorHandle::IsDisposed)});
+  constructor_ = new Napi::FunctionReference(Napi::Persistent(cls));
+  return cls;
+}
+
+Napi::Object TensorHandle::Wrap(Napi::Env env, at::Tensor t) {
+  // The tensor travels through an External so that JS code cannot construct handles.
+  auto* boxed = new at::Tensor(std::move(t));
+  Napi::External<at::Tensor> ext = Napi::External<at::Tensor>::New(env, boxed);
+  return constructor_->New({ext});
+}
+
+bool TensorHandle::IsHandle(Napi::Value v) {
+  return v.IsObject() && v.As<Napi::Object>().InstanceOf(constructor_->Value());
+}
+
+TensorHandle* TensorHandle::From(Napi::Value v) { return Unwrap(v.As<Napi::Object>()); }
+
+TensorHandle::TensorHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TensorHandle>(info) {
+  if (info.Length() != 1 || !info[0].IsExternal())
+    throw Napi::TypeError::New(info.Env(), "TensorHandle cannot be constructed from JS");
+  at::Tensor* boxed = info[0].As<Napi::External<at::Tensor>>().Data();
+  tensor_ = std::move(*boxed);
+  delete boxed;
+  if (tensor_.defined() && tensor_.device().is_cpu()) {
+    reported_ = static_cast<int64_t>(tensor_.numel()) * static_cast<int64_t>(tensor_.element_size());
+    if (reported_ > 0) Napi::MemoryManagement::AdjustExternalMemory(info.Env(), reported_);
+  }
+}
+
+TensorHandle::~TensorHandle() {
+  // Finalizer path: V8 is collecting the handle; the accounting is returned here too.
+  if (!disposed_ && reported_ > 0) {
+    napi_adjust_external_memory(Env(), -reported_, nullptr);
+  }
+}
+
+void TensorHandle::release(Napi::Env env) {
+  if (disposed_) return;
+  disposed_ = true;
+  tensor_ = at::Tensor();
+  if (reported_ > 0) Napi::MemoryManagement::AdjustExternalMemory(env, -reported_);
+  reported_ = 0;
+}
+
+Napi::Value TensorHandle::Dispose(const Napi::CallbackInfo& info) {
+  release(info.Env());
+  return info.Env().Undefined();
+}
+
+Napi::Value TensorHandle::IsDisposed(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), disposed_);
+}
+
+const at::Tensor& TensorHandle::tensor(Napi::Env env, const char* what) const {
+  if (disposed_) throw Napi::Error::New(env, std::string(what) + ": tensor was disposed");
+  return tensor_;
+}
+
+at::Tensor& TensorHandle::mutableTensor(Napi::Env env, const char* what) {
+  if (disposed_) throw Napi::Error::New(env, std::string(what) + ": tensor was disposed");
+  return tensor_;
+}
+
+// ---- dtypes and devices ----------------------------------------------------------
+
+at::ScalarType parseDtype(const std::string& s) {
+  static const std::unordered_map<std::string, at::ScalarType> names = {
+      {"float32", at::kFloat}, {"float64", at::kDouble}, {"float16", at::kHalf},
+      {"bfloat16", at::kBFloat16}, {"int64", at::kLong}, {"int32", at::kInt},
+      {"int16", at::kShort}, {"int8", at::kChar}, {"uint8", at::kByte}, {"bool", at::kBool}};
+  auto it = names.find(s);
+  if (it == names.end()) throw std::invalid_argument("unknown dtype '" + s + "'");
+  return it->second;
+}
+
+std::string dtypeName(at::ScalarType t) {
+  switch (t) {
+    case at::kFloat: return "float32";
+    case at::kDouble: return "float64";
+    case at::kHalf: return "float16";
+    case at::kBFloat16: return "bfloat16";
+    case at::kLong: return "int64";
+    case at::kInt: return "int32";
+    case at::kShort: return "int16";
+    case at::kChar: return "int8";
+    case at::kByte: return "uint8";
+    case at::kBool: return "bool";
+    default: return c10::toString(t);
+  }
+}
+
+at::Device parseDevice(const std::string& s) { return at::Device(s); }
+
+// ---- argument conversion ---------------------------------------------------------
+
+void Arg::typeError(size_t i, const char* name, const char* expected) const {
+  throw Napi::TypeError::New(info.Env(), std::string(op) + ": argument " + std::to_string(i) + " ('" +
+                                             name + "') must be " + expected);
+}
+
+at::Tensor Arg::tensor(size_t i, const char* name) const {
+  if (i >= info.Length() || !TensorHandle::IsHandle(info[i])) typeError(i, name, "a Tensor");
+  return TensorHandle::From(info[i])->tensor(info.Env(), op);
+}
+
+c10::optional<at::Tensor> Arg::optTensor(size_t i, const char* name) const {
+  if (missing(i)) return c10::nullopt;
+  return tensor(i, name);
+}
+
+std::vector<at::Tensor> Arg::tensors(size_t i, const char* name) const {
+  if (i >= info.Length() || !info[i].IsArray()) typeError(i, name, "an array of Tensors");
+  Napi::Array a = info[i].As<Napi::Array>();
+  std::vector<at::Tensor> out;
+  out.reserve(a.Length());
+  for (uint32_t k = 0; k < a.Length(); ++k) {
+    Napi::Value v = a.Get(k);
+    if (!TensorHandle::IsHandle(v)) typeError(i, name, "an array of Tensors");
+    out.push_back(TensorHandle::From(v)->tensor(info.Env(), op));
+  }
+  return out;
+}
+
+int64_t Arg::integer(size_t i, const char* name) const {
+  if (i >= info.Length() || !info[i].IsNumber()) typeError(i, name, "an integer");
+  double d = info[i].As<Napi::Number>().DoubleValue();
+  if (d != static_cast<double>(static_cast<int64_t>(d))) typeError(i, name, "an integer");
+  return static_cast<int64_t>(d);
+}
+
+c10::optional<int64_t> Arg::optInteger(size_t i, const char* name) const {
+  if (missing(i)) return c10::nullopt;
+  return integer(i, name);
+}
+
+double Arg::number(size_t i, const char* name) const {
+  if (i >= info.Length() || !info[i].IsNumber()) typeError(i, name, "a number");
+  return info[i].As<Napi::Number>().DoubleValue();
+}
+
+c10::optional<double> Arg::optNumber(size_t i, const char* name) const {
+  if (missing(i)) return c10::nullopt;
+  return number(i, name);
+}
+
+bool Arg::boolean(size_t i, const char* name) const {
+  if (i >= info.Length() || !info[i].IsBoolean()) typeError(i, name, "a boolean");
+  return info[i].As<Napi::Boolean>().Value();
+}
+
+std::vector<int64_t> Arg::ints(size_t i, const char* name) const {
+  if (i < info.Length() && info[i].IsNumber()) return {integer(i, name)};
+  if (i >= info.Length() || !info[i].IsArray()) typeError(i, name, "an array of integers");
+  Napi::Array a = info[i].As<Napi::Array>();
+  std::vector<int64_t> out(a.Length());
+  for (uint32_t k = 0; k < a.Length(); ++k) {
+    Napi::Value v = a.Get(k);
+    if (!v.IsNumber()) typeError(i, name, "an array of integers");
+    double d = v.As<Napi::Number>().DoubleValue();
+    if (d != static_cast<double>(static_cast<int64_t>(d))) typeError(i, name, "an array of integers");
+    out[k] = static_cast<int64_t>(d);
+  }
+  return out;
+}
+
+c10::optional<std::vector<int64_t>> Arg::optInts(size_t i, const char* name) const {
+  if (missing(i)) return c10::nullopt;
+  return ints(i, name);
+}
+
+std::string Arg::string(size_t i, const char* name) const {
+  if (i >= info.Length() || !info[i].IsString()) typeError(i, name, "a string");
+  return info[i].As<Napi::String>().Utf8Value();
+}
+
+at::Scalar Arg::scalar(size_t i, const char* name) const {
+  if (i < info.Length() && info[i].IsBoolean()) return at::Scalar(info[i].As<Napi::Boolean>().Value());
+  double d = number(i, name);
+  // Whole numbers become integral scalars so integer tensors keep their dtype.
+  if (d == static_cast<double>(static_cast<int64_t>(d)) && std::abs(d) < 9.007199254740992e15)
+    return at::Scalar(static_cast<int64_t>(d));
+  return at::Scalar(d);
+}
+
+at::ScalarType Arg::dtype(size_t i, const char* name) const { return parseDtype(string(i, name)); }
+
+c10::optional<at::ScalarType> Arg::optDtype(size_t i, const char* name) const {
+  if (missing(i)) return c10::nullopt;
+  return dtype(i, name);
+}
+
+at::Device Arg::device(size_t i, const char* name) const {
+  if (missing(i)) return at::Device(at::kCPU);
+  return parseDevice(string(i, name));
+}
+
+// ---- results ---------------------------------------------------------------------
+
+Napi::Value toJs(Napi::Env env, const std::vector<at::Tensor>& ts) {
+  Napi::Array a = Napi::Array::New(env, ts.size());
+  for (size_t k = 0; k < ts.size(); ++k) a.Set(static_cast<uint32_t>(k), TensorHandle::Wrap(env, ts[k]));
+  return a;
+}
+
+Napi::Value toJs(Napi::Env env, const std::tuple<at::Tensor, at::Tensor>& ts) {
+  return toJs(env, std::vector<at::Tensor>{std::get<0>(ts), std::get<1>(ts)});
+}
+
+Napi::Value toJs(Napi::Env env, const std::vector<int64_t>& v) {
+  Napi::Array a = Napi::Array::New(env, v.size());
+  for (size_t k = 0; k < v.size(); ++k) a.Set(static_cast<uint32_t>(k), Napi::Number::New(env, static_cast<double>(v[k])));
+  return a;
+}
+
+}  // namespace xling
