@@ -1,5 +1,6 @@
 #include "tensor.h"
 
+#include <cmath>
 #include <unordered_map>
 
 namespace xling {
@@ -105,6 +106,11 @@ at::Device parseDevice(const std::string& s) { return at::Device(s); }
 
 // ---- argument conversion ---------------------------------------------------------
 
+namespace {
+// Casting a non-finite or out-of-range double to int64 is undefined behaviour: check first.
+bool isInt64(double d) { return std::isfinite(d) && std::abs(d) < 9.2e18 && d == std::trunc(d); }
+}  // namespace
+
 void Arg::typeError(size_t i, const char* name, const char* expected) const {
   throw Napi::TypeError::New(info.Env(), std::string(op) + ": argument " + std::to_string(i) + " ('" +
                                              name + "') must be " + expected);
@@ -136,7 +142,7 @@ std::vector<at::Tensor> Arg::tensors(size_t i, const char* name) const {
 int64_t Arg::integer(size_t i, const char* name) const {
   if (i >= info.Length() || !info[i].IsNumber()) typeError(i, name, "an integer");
   double d = info[i].As<Napi::Number>().DoubleValue();
-  if (d != static_cast<double>(static_cast<int64_t>(d))) typeError(i, name, "an integer");
+  if (!isInt64(d)) typeError(i, name, "an integer");
   return static_cast<int64_t>(d);
 }
 
@@ -169,7 +175,7 @@ std::vector<int64_t> Arg::ints(size_t i, const char* name) const {
     Napi::Value v = a.Get(k);
     if (!v.IsNumber()) typeError(i, name, "an array of integers");
     double d = v.As<Napi::Number>().DoubleValue();
-    if (d != static_cast<double>(static_cast<int64_t>(d))) typeError(i, name, "an array of integers");
+    if (!isInt64(d)) typeError(i, name, "an array of integers");
     out[k] = static_cast<int64_t>(d);
   }
   return out;
@@ -189,7 +195,7 @@ at::Scalar Arg::scalar(size_t i, const char* name) const {
   if (i < info.Length() && info[i].IsBoolean()) return at::Scalar(info[i].As<Napi::Boolean>().Value());
   double d = number(i, name);
   // Whole numbers become integral scalars so integer tensors keep their dtype.
-  if (d == static_cast<double>(static_cast<int64_t>(d)) && std::abs(d) < 9.007199254740992e15)
+  if (std::isfinite(d) && std::abs(d) < 9.007199254740992e15 && d == std::trunc(d))
     return at::Scalar(static_cast<int64_t>(d));
   return at::Scalar(d);
 }

@@ -1,0 +1,51 @@
+// The basic layers, with PyTorch's parameter names and semantics.
+import { Tensor, dropout as dropoutFn, embedding, layerNorm, linear, ones, zeros, empty } from "../torch/index.js";
+import { Module } from "./module.js";
+
+export class Linear extends Module {
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+  constructor(readonly inFeatures: number, readonly outFeatures: number, opts: { bias?: boolean; std?: number } = {}) {
+    super();
+    this.weight = this.param("weight", empty([outFeatures, inFeatures]).normal_(0, opts.std ?? 0.02));
+    this.bias = opts.bias === false ? null : this.param("bias", zeros([outFeatures]));
+  }
+  forward(x: Tensor): Tensor {
+    return linear(x, this.weight, this.bias);
+  }
+}
+
+export class Embedding extends Module {
+  readonly weight: Tensor;
+  constructor(readonly count: number, readonly dim: number, opts: { std?: number } = {}) {
+    super();
+    this.weight = this.param("weight", empty([count, dim]).normal_(0, opts.std ?? 0.02));
+  }
+  forward(ids: Tensor): Tensor {
+    return embedding(this.weight, ids);
+  }
+}
+
+export class LayerNorm extends Module {
+  readonly weight: Tensor;
+  readonly bias: Tensor;
+  constructor(readonly dim: number, readonly eps = 1e-5) {
+    super();
+    this.weight = this.param("weight", ones([dim]));
+    this.bias = this.param("bias", zeros([dim]));
+  }
+  forward(x: Tensor): Tensor {
+    return layerNorm(x, [this.dim], this.weight, this.bias, this.eps);
+  }
+}
+
+export class Dropout extends Module {
+  constructor(readonly p: number) {
+    super();
+    if (p < 0 || p >= 1) throw new Error(`dropout probability must be in [0, 1), got ${p}`);
+  }
+  forward(x: Tensor): Tensor {
+    // No op (and no RNG draw) when off, so p = 0 models match dropout-free references.
+    return this.p === 0 || !this.training ? x : dropoutFn(x, this.p, true);
+  }
+}
