@@ -2,7 +2,7 @@
 // parameter names of shared/bench/torch_gpt_reference.py: pre-LayerNorm blocks, causal
 // softmax attention, exact GELU MLP (4x), learned absolute positions, untied output
 // embedding, N(0, 0.02) init with residual projections at 0.02/sqrt(2L).
-import { Tensor, crossEntropy, full } from "../torch/index.js";
+import { type DType, Tensor, crossEntropy, full } from "../torch/index.js";
 import { Dropout, Embedding, LayerNorm, Linear } from "./layers.js";
 import { Module, ModuleList } from "./module.js";
 
@@ -14,6 +14,8 @@ export interface GPTConfig {
   /** Longest sequence (positions). */
   seqLen: number;
   dropout?: number;
+  /** Parameter dtype; float32 unless a float64 model is wanted (e.g. gradient checks). */
+  dtype?: DType;
 }
 
 /** The sizes of methods.md §1 (vocab and sequence length are the caller's). */
@@ -27,11 +29,11 @@ export const GPT_SIZES = {
 class Attention extends Module {
   readonly qkv: Linear;
   readonly proj: Linear;
-  constructor(readonly d: number, readonly heads: number, projStd: number) {
+  constructor(readonly d: number, readonly heads: number, projStd: number, dtype: DType) {
     super();
     if (d % heads !== 0) throw new Error(`dModel ${d} is not divisible by heads ${heads}`);
-    this.qkv = this.child("qkv", new Linear(d, 3 * d));
-    this.proj = this.child("proj", new Linear(d, d, { std: projStd }));
+    this.qkv = this.child("qkv", new Linear(d, 3 * d, { dtype }));
+    this.proj = this.child("proj", new Linear(d, d, { std: projStd, dtype }));
   }
   forward(x: Tensor, mask: Tensor): Tensor {
     const [b, t, d] = x.shape;
@@ -47,10 +49,10 @@ class Attention extends Module {
 class MLP extends Module {
   readonly fc: Linear;
   readonly proj: Linear;
-  constructor(d: number, projStd: number) {
+  constructor(d: number, projStd: number, dtype: DType) {
     super();
-    this.fc = this.child("fc", new Linear(d, 4 * d));
-    this.proj = this.child("proj", new Linear(4 * d, d, { std: projStd }));
+    this.fc = this.child("fc", new Linear(d, 4 * d, { dtype }));
+    this.proj = this.child("proj", new Linear(4 * d, d, { std: projStd, dtype }));
   }
   forward(x: Tensor): Tensor {
     return this.proj.forward(this.fc.forward(x).gelu());
@@ -66,10 +68,11 @@ class Block extends Module {
   constructor(cfg: GPTConfig) {
     super();
     const projStd = 0.02 / Math.sqrt(2 * cfg.layers);
-    this.ln1 = this.child("ln1", new LayerNorm(cfg.dModel));
-    this.attn = this.child("attn", new Attention(cfg.dModel, cfg.heads, projStd));
-    this.ln2 = this.child("ln2", new LayerNorm(cfg.dModel));
-    this.mlp = this.child("mlp", new MLP(cfg.dModel, projStd));
+    const dtype = cfg.dtype ?? "float32";
+    this.ln1 = this.child("ln1", new LayerNorm(cfg.dModel, 1e-5, dtype));
+    this.attn = this.child("attn", new Attention(cfg.dModel, cfg.heads, projStd, dtype));
+    this.ln2 = this.child("ln2", new LayerNorm(cfg.dModel, 1e-5, dtype));
+    this.mlp = this.child("mlp", new MLP(cfg.dModel, projStd, dtype));
     this.drop = this.child("drop", new Dropout(cfg.dropout ?? 0));
   }
   forward(x: Tensor, mask: Tensor): Tensor {
@@ -99,11 +102,12 @@ export class GPT extends Module {
     const c = config;
     for (const k of ["vocabSize", "dModel", "layers", "heads", "seqLen"] as const)
       if (!Number.isInteger(c[k]) || c[k] <= 0) throw new Error(`GPT config: ${k} must be a positive integer, got ${c[k]}`);
-    this.tok_emb = this.child("tok_emb", new Embedding(c.vocabSize, c.dModel));
-    this.pos_emb = this.child("pos_emb", new Embedding(c.seqLen, c.dModel));
+    const dtype = c.dtype ?? "float32";
+    this.tok_emb = this.child("tok_emb", new Embedding(c.vocabSize, c.dModel, { dtype }));
+    this.pos_emb = this.child("pos_emb", new Embedding(c.seqLen, c.dModel, { dtype }));
     this.blocks = this.child("blocks", new ModuleList(Array.from({ length: c.layers }, () => new Block(c))));
-    this.ln_f = this.child("ln_f", new LayerNorm(c.dModel));
-    this.lm_head = this.child("lm_head", new Linear(c.dModel, c.vocabSize, { bias: false }));
+    this.ln_f = this.child("ln_f", new LayerNorm(c.dModel, 1e-5, dtype));
+    this.lm_head = this.child("lm_head", new Linear(c.dModel, c.vocabSize, { bias: false, dtype }));
     // True above the diagonal: positions a token may not attend to.
     this.mask = this.buffer("mask", full([c.seqLen, c.seqLen], 1, "bool").triu(1));
     this.drop = this.child("drop", new Dropout(c.dropout ?? 0));

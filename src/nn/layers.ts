@@ -1,14 +1,15 @@
 // The basic layers, with PyTorch's parameter names and semantics.
-import { Tensor, dropout as dropoutFn, embedding, layerNorm, linear, ones, zeros, empty } from "../torch/index.js";
+import { type DType, Tensor, dropout as dropoutFn, embedding, layerNorm, linear, ones, zeros, empty } from "../torch/index.js";
 import { Module } from "./module.js";
 
 export class Linear extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor | null;
-  constructor(readonly inFeatures: number, readonly outFeatures: number, opts: { bias?: boolean; std?: number } = {}) {
+  constructor(readonly inFeatures: number, readonly outFeatures: number, opts: { bias?: boolean; std?: number; dtype?: DType } = {}) {
     super();
-    this.weight = this.param("weight", empty([outFeatures, inFeatures]).normal_(0, opts.std ?? 0.02));
-    this.bias = opts.bias === false ? null : this.param("bias", zeros([outFeatures]));
+    const dtype = opts.dtype ?? "float32";
+    this.weight = this.param("weight", empty([outFeatures, inFeatures], dtype).normal_(0, opts.std ?? 0.02));
+    this.bias = opts.bias === false ? null : this.param("bias", zeros([outFeatures], dtype));
   }
   forward(x: Tensor): Tensor {
     return linear(x, this.weight, this.bias);
@@ -17,9 +18,9 @@ export class Linear extends Module {
 
 export class Embedding extends Module {
   readonly weight: Tensor;
-  constructor(readonly count: number, readonly dim: number, opts: { std?: number } = {}) {
+  constructor(readonly count: number, readonly dim: number, opts: { std?: number; dtype?: DType } = {}) {
     super();
-    this.weight = this.param("weight", empty([count, dim]).normal_(0, opts.std ?? 0.02));
+    this.weight = this.param("weight", empty([count, dim], opts.dtype ?? "float32").normal_(0, opts.std ?? 0.02));
   }
   forward(ids: Tensor): Tensor {
     return embedding(this.weight, ids);
@@ -29,10 +30,10 @@ export class Embedding extends Module {
 export class LayerNorm extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor;
-  constructor(readonly dim: number, readonly eps = 1e-5) {
+  constructor(readonly dim: number, readonly eps = 1e-5, dtype: DType = "float32") {
     super();
-    this.weight = this.param("weight", ones([dim]));
-    this.bias = this.param("bias", zeros([dim]));
+    this.weight = this.param("weight", ones([dim], dtype));
+    this.bias = this.param("bias", zeros([dim], dtype));
   }
   forward(x: Tensor): Tensor {
     return layerNorm(x, [this.dim], this.weight, this.bias, this.eps);
