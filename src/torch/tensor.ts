@@ -128,21 +128,23 @@ export interface TensorOptions {
 export function tensor(data: TypedArray | NestedNumbers, opts: TensorOptions = {}): Tensor {
   let src: TypedArray;
   let shape: number[];
+  let target: DType;
   if (ArrayBuffer.isView(data)) {
     src = data as TypedArray;
     shape = opts.shape ?? [src.length];
+    target = opts.dtype ?? dtypeOfArray(src);
   } else {
     const flat: (number | boolean)[] = [];
     shape = inferShape(data, flat);
     if (opts.shape) shape = opts.shape;
     const isBool = flat.length > 0 && typeof flat[0] === "boolean";
-    const wanted = opts.dtype ?? (isBool ? "bool" : "float32");
-    src = toTypedArray(flat, wanted);
+    target = opts.dtype ?? (isBool ? "bool" : "float32");
+    src = toTypedArray(flat, target);
   }
-  const srcDtype = dtypeOfArray(src);
+  // Bytes of a Uint8Array are read as bool directly when bool is wanted.
+  const srcDtype = target === "bool" && src instanceof Uint8Array ? "bool" : dtypeOfArray(src);
   const bytes = new Uint8Array(src.buffer, src.byteOffset, src.byteLength);
-  let t = new Tensor(native.from_bytes(bytes, srcDtype === "uint8" && opts.dtype === "bool" ? "bool" : srcDtype, shape));
-  const target = opts.dtype ?? srcDtype;
+  let t = new Tensor(native.from_bytes(bytes, srcDtype, shape));
   if (t.dtype !== target) t = replace(t, t.toDtype(target));
   if (opts.device && opts.device !== "cpu") t = replace(t, t.toDevice(opts.device));
   if (opts.requiresGrad) t.requiresGrad_(true);
