@@ -1,5 +1,8 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { DataError, ReadReport } from "../../src/data/errors.js";
 import {
   readConllu, readIob, readJsonl, readLines, readMuseDictionary, readParallelFiles,
@@ -76,7 +79,16 @@ test("an empty file is an error in every reader", async () => {
 
 test("a missing file is a DataError naming it", async () => {
   const p = `${tmp.dir}/does-not-exist.txt`;
-  await assert.rejects(collect(readTextDocuments(p)), (e: unknown) => e instanceof DataError && e.message.includes(p));
+  await rejectsAt(readTextDocuments(p), p, undefined, /read failed: ENOENT/);
+});
+
+test("corrupt gzip data is a DataError at the line being read", async () => {
+  const bytes = gzipSync(Buffer.from("a\nb\n"));
+  // Damage the deflate stream after the 10-byte gzip header.
+  for (let i = 12; i < bytes.length - 8; i++) bytes[i] = 0xff;
+  const p = join(tmp.dir, "corrupt.txt.gz");
+  writeFileSync(p, bytes);
+  await rejectsAt(readTextDocuments(p), p, 1, /read failed/);
 });
 
 test("JSONL: text and lang, bad JSON and missing text", async () => {

@@ -79,8 +79,10 @@ export async function* readLines(path: string): AsyncGenerator<RawLine> {
     }
   } catch (e) {
     if (e instanceof DataError) throw e;
-    const where = lineNo + 1;
-    throw new DataError(path, where, `read failed: ${(e as Error).message}`);
+    // System errors (missing file, permissions) concern the file; anything
+    // else (e.g. corrupt gzip data) is located at the line being read.
+    const sys = typeof (e as NodeJS.ErrnoException).errno === "number" && (e as NodeJS.ErrnoException).syscall !== undefined;
+    throw new DataError(path, sys ? undefined : lineNo + 1, `read failed: ${(e as Error).message}`);
   } finally {
     stream.destroy();
   }
