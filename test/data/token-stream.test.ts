@@ -140,6 +140,15 @@ test("stopping a packed stream and restoring its state gives identical batches, 
   const actual = Array.from({ length: 6 }, () => b.nextBatch(7));
   assert.deepEqual(actual, expected);
   assert.throws(() => new PackedSequenceStream(cacheB, 15, 6).restore(saved), /does not match/);
+
+  // A state saved in a later epoch restores into a fresh stream still at epoch 0.
+  for (let i = 0; i < perEpoch; i++) a.nextSequence();
+  const later = a.state();
+  assert.ok(later.epoch >= 1);
+  const laterExpected = Array.from({ length: 3 }, () => a.nextBatch(5));
+  const c = new PackedSequenceStream(cacheB, 15, 5);
+  c.restore(later);
+  assert.deepEqual(Array.from({ length: 3 }, () => c.nextBatch(5)), laterExpected);
   cacheA.close();
   cacheB.close();
 });
