@@ -1,10 +1,9 @@
 // Loader for the vendored parallel Bible (data/bible/, built by
 // scripts/build-bible-corpus.ts). Files are read by streaming, one verse per
 // line, so callers can stop early without decompressing everything.
-import { createReadStream, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { createGunzip } from 'node:zlib';
+import { readGzipLines } from './gzip-lines.js';
 import { dataPath } from './paths.js';
 
 export interface BibleTranslation {
@@ -40,20 +39,6 @@ export function readBibleManifest(dir = bibleDir()): BibleManifest {
     return JSON.parse(readFileSync(path, 'utf8')) as BibleManifest;
   } catch (err) {
     throw new Error(`cannot read Bible manifest ${path}: ${(err as Error).message}`);
-  }
-}
-
-/** Streams the lines of a gzip text file. */
-export async function* readGzipLines(path: string): AsyncGenerator<string> {
-  const input = createReadStream(path).pipe(createGunzip());
-  const lines = createInterface({ input, crlfDelay: Infinity });
-  try {
-    for await (const line of lines) yield line;
-  } catch (err) {
-    throw new Error(`cannot read ${path}: ${(err as Error).message}`);
-  } finally {
-    lines.close();
-    input.destroy();
   }
 }
 
