@@ -1,6 +1,7 @@
 // Turns a SWORD module exported by `mod2imp` (the "imp" format: a `$$$key` line,
 // then the entry's OSIS markup) into plain verse text. Pure functions, so the
 // Bible build script and its tests share one definition of the cleaning rules.
+import { decodeEntities } from './entities.js';
 
 /** One entry of an imp export: its key (e.g. "Genesis 1:1") and raw OSIS body. */
 export interface ImpEntry {
@@ -63,10 +64,6 @@ const SEPARATING_ELEMENTS = new Set([
   'l', 'lg', 'lb', 'div', 'p', 'chapter', 'milestone', 'title', 'list', 'item', 'speaker', 'br',
 ]);
 const TAG = /<\/?([A-Za-z][\w:-]*)\b[^>]*>/g;
-const ENTITIES: Record<string, string> = {
-  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ',
-};
-const ENTITY = /&(#x[0-9a-fA-F]+|#\d+|[a-zA-Z]+);/g;
 // A removed note leaves this mark: between two words it becomes a space
 // ("God<note/>created" -> "God created"), elsewhere nothing ("word<note/>.").
 const NOTE_MARK = '\u0000';
@@ -74,23 +71,15 @@ const NOTE_BETWEEN_WORDS = /(?<=[\p{L}\p{N}])\u0000+(?=[\p{L}\p{N}])/gu;
 // The KJV marks paragraph starts with a pilcrow; it is layout, not text.
 const PILCROW = /\u00b6/g;
 
-function decodeEntity(match: string, name: string): string {
-  if (name.startsWith('#x')) return String.fromCodePoint(parseInt(name.slice(2), 16));
-  if (name.startsWith('#')) return String.fromCodePoint(parseInt(name.slice(1), 10));
-  return ENTITIES[name] ?? match;
-}
-
 /** Plain text of an OSIS fragment: notes and headings dropped, tags removed, spaces collapsed. */
 export function stripOsisMarkup(osis: string): string {
-  return osis
+  const text = osis
     .replace(/\u0000/g, '')
     .replace(NOTE, NOTE_MARK)
     .replace(EDITORIAL_TITLE, ' ')
     .replace(TAG, (_tag, name: string) => (SEPARATING_ELEMENTS.has(name.toLowerCase()) ? ' ' : ''))
     .replace(NOTE_BETWEEN_WORDS, ' ')
     .replace(/\u0000/g, '')
-    .replace(PILCROW, ' ')
-    .replace(ENTITY, decodeEntity)
-    .replace(/\s+/g, ' ')
-    .trim();
+    .replace(PILCROW, ' ');
+  return decodeEntities(text).replace(/\s+/g, ' ').trim();
 }

