@@ -29,15 +29,17 @@ std::string readFile(const std::string& path) {
   return bytes;
 }
 
-// Copies a JS string into `out` as UTF-8, reusing out's storage across calls.
+// Copies a JS string into `out` as UTF-8, reusing out's storage across calls. Asking
+// for the UTF-8 length first would transcode the string twice; instead the buffer is
+// sized from the UTF-16 length (cheap to get), as one UTF-16 unit is at most 3 UTF-8 bytes.
 void readUtf8(Napi::Env env, Napi::Value v, std::string& out) {
+  size_t units = 0;
+  if (napi_get_value_string_utf16(env, v, nullptr, 0, &units) != napi_ok)
+    throw Napi::TypeError::New(env, "expected a string");
+  out.resize(3 * units + 1);
   size_t len = 0;
-  napi_status st = napi_get_value_string_utf8(env, v, nullptr, 0, &len);
-  if (st != napi_ok) throw Napi::TypeError::New(env, "expected a string");
+  napi_get_value_string_utf8(env, v, out.data(), out.size(), &len);
   out.resize(len);
-  // The length excludes the terminator but the copy writes one; std::string keeps a
-  // writable terminator slot at data()[size()], so len + 1 fits.
-  napi_get_value_string_utf8(env, v, out.data(), len + 1, &len);
 }
 
 std::vector<int> idsFrom(const Arg& a, size_t i, const char* name) {
