@@ -47,7 +47,9 @@ function libs() {
   // Symbol lookup follows the order of the libraries here. libsentencepiece carries
   // its own copy of some protobuf functions; if it is found before libprotobuf, the
   // protobuf that libtorch loads calls into it and crashes at load time. So libprotobuf
-  // is linked first, explicitly.
+  // is linked first, explicitly. SentencePiece itself is not linked at all: the addon
+  // opens it at run time in its own symbol scope (native/src/sentencepiece_runtime.h),
+  // because its protobuf copy cannot share a namespace with libprotobuf either way.
   const out = ["-Wl,--no-as-needed"];
   const protobuf = findProtobuf();
   if (protobuf) out.push(`-l:${protobuf}`);
@@ -56,7 +58,7 @@ function libs() {
     const have = new Set(readdirSync(libdir));
     for (const l of ["torch_cuda", "c10_cuda"]) if (have.has(`lib${l}.so`)) out.push(`-Wl,--no-as-needed`, `-l${l}`);
   }
-  out.push("-ltorch", "-ltorch_cpu", "-lc10", "-lsentencepiece", "-lsentencepiece_train", "-Wl,--as-needed");
+  out.push("-ltorch", "-ltorch_cpu", "-lc10", "-Wl,--as-needed", "-ldl");
   return out;
 }
 

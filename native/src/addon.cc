@@ -10,6 +10,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterConvert(env, exports);
   RegisterAutograd(env, exports);
   RegisterOptim(env, exports);
+  RegisterSentencePiece(env, exports);
   return exports;
 }
 

@@ -93,5 +93,6 @@ void RegisterOps(Napi::Env env, Napi::Object exports);       // generated
 void RegisterConvert(Napi::Env env, Napi::Object exports);   // typed arrays <-> tensors
 void RegisterAutograd(Napi::Env env, Napi::Object exports);  // backward, grad, no-grad, RNG
 void RegisterOptim(Napi::Env env, Napi::Object exports);     // fused optimizer steps
+void RegisterSentencePiece(Napi::Env env, Napi::Object exports);  // tokenizers
 
 }  // namespace xling
