@@ -66,12 +66,16 @@ for (let i = 0; i < calls; i++) {
     tidy(() => {
       if (rng.float() < 0.5) {
         const name = pick(methodNames);
+        if (process.env.XLING_FUZZ_TRACE) process.stderr.write(`method ${name}\n`);
         const self = randomTensor();
         (self as unknown as Record<string, (...a: unknown[]) => unknown>)[name](...args);
       } else {
         const name = pick(nativeNames);
+        if (process.env.XLING_FUZZ_TRACE) process.stderr.write(`native ${name}\n`);
         const raw = args.map((a) => (a instanceof TensorOps ? (a as Tensor).handle : Array.isArray(a) ? a.map((x) => (x instanceof TensorOps ? (x as Tensor).handle : x)) : a));
         const out = native[name](...raw);
+        // Asynchronous calls (tokenizer training) must reject, not crash.
+        if (out instanceof Promise) out.catch(() => undefined);
         // Results the addon hands back are disposed right away.
         if (out && typeof out.dispose === "function") out.dispose();
         if (Array.isArray(out)) for (const o of out) if (o && typeof o.dispose === "function") o.dispose();

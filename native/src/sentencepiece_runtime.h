@@ -5,8 +5,13 @@
 // copies share a single symbol namespace and one of them loses: with libprotobuf first
 // (see native/config.mjs) SentencePiece's generated code calls into protobuf 3.21 and
 // every model load fails its version check; the other way round libtorch crashes.
-// dlopen with RTLD_DEEPBIND | RTLD_LOCAL makes SentencePiece resolve its own symbols
-// first and keeps them out of libtorch's way.
+// dlopen with RTLD_LOCAL gives SentencePiece a lookup scope of its own: after the
+// global scope (node and its libraries, where neither protobuf lives, since node loads
+// the addon and so libtorch RTLD_LOCAL too) it sees itself before the libprotobuf it
+// depends on, so it uses its own copy, while libtorch keeps using libprotobuf.
+// RTLD_DEEPBIND is deliberately not used: it would also bind std::cerr to libstdc++'s
+// own, never-constructed object instead of node's copy, and the first log line from
+// the trainer would crash.
 //
 // Consequence for the code using this: it must not reference any non-virtual
 // SentencePiece function directly (that would need the link). Virtual methods are fine
@@ -43,7 +48,7 @@ struct Api {
 };
 
 inline void* openScoped(const char* soname) {
-  void* h = dlopen(soname, RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+  void* h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
   if (!h) throw std::runtime_error(std::string("cannot load SentencePiece: ") + dlerror());
   return h;
 }

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { nativeAddon } from "../native-addon.js";
+import { native as addon } from "../torch/native.js";
 import { trainerFlags, type TrainTokenizerOptions } from "./tokenizer-flags.js";
 
 export { trainerFlags } from "./tokenizer-flags.js";
@@ -46,7 +46,7 @@ interface NativeSentencePieceFunctions {
   spm_train(flags: Record<string, string>): Promise<void>;
 }
 
-const native = (): NativeSentencePieceFunctions => nativeAddon() as unknown as NativeSentencePieceFunctions;
+const native = (): NativeSentencePieceFunctions => addon as unknown as NativeSentencePieceFunctions;
 
 export class SentencePieceTokenizer {
   /** Vocabulary size, special pieces included. */
