@@ -1,0 +1,119 @@
+// Turns an embedded or user corpus into what a language-model run trains on: a
+// SentencePiece tokenizer trained on the training split, and the three splits encoded
+// and packed into token caches. Everything is cached under a key of the settings, so
+// the runs of an experiment (and later experiments) tokenize once.
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { openCorpus } from "./corpora/index.js";
+import { splitOf, type Split } from "./manifest.js";
+import { trainTokenizer } from "./tokenizer.js";
+import { TokenCacheReader, writeDocumentsToCache } from "./token-cache.js";
+import { readJsonl, readTextDocuments } from "./readers/index.js";
+import { writeFileAtomic } from "../util/atomic.js";
+
+export interface CorpusChoice {
+  name: "bible" | "udhr" | "debian-reference" | "file";
+  lang: string;
+  translation?: string;
+  path?: string;
+  validFraction: number;
+  testFraction: number;
+}
+
+export interface TokenizerChoice {
+  vocabSize: number;
+  modelType: "unigram" | "bpe";
+  characterCoverage: number;
+}
+
+export interface PreparedCorpus {
+  dir: string;
+  tokenizerPath: string;
+  vocabSize: number;
+  /** Id placed between documents in the token streams. */
+  separatorId: number;
+  /** Ids that are never cloned (unknown, control and padding pieces). */
+  specialIds: number[];
+  documents: Record<Split, number>;
+  tokens: Record<Split, number>;
+  cachePath(split: Split): string;
+  open(split: Split): TokenCacheReader;
+}
+
+interface PreparedManifest {
+  vocabSize: number;
+  separatorId: number;
+  specialIds: number[];
+  documents: Record<Split, number>;
+  tokens: Record<Split, number>;
+  corpus: CorpusChoice;
+  tokenizer: TokenizerChoice;
+}
+
+const SPLITS: Split[] = ["train", "valid", "test"];
+
+export async function prepareCorpus(corpus: CorpusChoice, tok: TokenizerChoice, cacheRoot: string, seed = 0,
+  log: (msg: string) => void = () => {}): Promise<PreparedCorpus> {
+  const key = createHash("sha256").update(JSON.stringify({ corpus, tok, seed, v: 1 })).digest("hex").slice(0, 12);
+  const dir = join(cacheRoot, `${corpus.name}-${corpus.lang}-${tok.vocabSize}-${key}`);
+  const manifestPath = join(dir, "prepared.json");
+  if (!existsSync(manifestPath)) await build(corpus, tok, seed, dir, log);
+  const m = JSON.parse(readFileSync(manifestPath, "utf8")) as PreparedManifest;
+  const cachePath = (split: Split) => join(dir, `${split}.tokens`);
+  return {
+    dir, tokenizerPath: join(dir, "tokenizer.model"), vocabSize: m.vocabSize, separatorId: m.separatorId,
+    specialIds: m.specialIds, documents: m.documents, tokens: m.tokens, cachePath,
+    open: (split) => TokenCacheReader.open(cachePath(split)),
+  };
+}
+
+async function build(corpus: CorpusChoice, tok: TokenizerChoice, seed: number, dir: string, log: (msg: string) => void): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  log(`reading ${corpus.name} (${corpus.lang})`);
+  const texts = await readDocuments(corpus);
+  if (texts.length < 3) throw new Error(`${corpus.name}/${corpus.lang}: only ${texts.length} documents; need at least 3 to split`);
+  const splitSpec = { seed, valid: corpus.validFraction, test: corpus.testFraction };
+  const bySplit: Record<Split, string[]> = { train: [], valid: [], test: [] };
+  texts.forEach((t, i) => bySplit[splitOf(i, splitSpec)].push(t));
+  for (const s of SPLITS) if (bySplit[s].length === 0) throw new Error(`${corpus.name}/${corpus.lang}: the ${s} split is empty; raise its fraction`);
+
+  log(`training a ${tok.modelType} SentencePiece tokenizer, vocabulary ${tok.vocabSize}`);
+  const tmpPrefix = join(dir, `tokenizer.tmp-${process.pid}`);
+  const tokenizer = await trainTokenizer(bySplit.train, {
+    modelPrefix: tmpPrefix, vocabSize: tok.vocabSize, modelType: tok.modelType, characterCoverage: tok.characterCoverage,
+    numThreads: 2, tmpDir: dir,
+  });
+  renameSync(`${tmpPrefix}.model`, join(dir, "tokenizer.model"));
+  rmSync(`${tmpPrefix}.vocab`, { force: true });
+
+  const separatorId = tokenizer.eosId >= 0 ? tokenizer.eosId : tokenizer.unkId;
+  const specialIds = [tokenizer.unkId, tokenizer.bosId, tokenizer.eosId, tokenizer.padId].filter((i) => i >= 0);
+  const tokens = {} as Record<Split, number>;
+  const documents = {} as Record<Split, number>;
+  for (const s of SPLITS) {
+    log(`encoding the ${s} split (${bySplit[s].length} documents)`);
+    tokens[s] = writeDocumentsToCache(join(dir, `${s}.tokens`), tokenizer.encodeBatch(bySplit[s]), { separatorId });
+    documents[s] = bySplit[s].length;
+  }
+  const manifest: PreparedManifest = { vocabSize: tokenizer.vocabSize, separatorId, specialIds, documents, tokens, corpus, tokenizer: tok };
+  writeFileAtomic(join(dir, "prepared.json"), JSON.stringify(manifest, null, 2));
+}
+
+async function readDocuments(c: CorpusChoice): Promise<string[]> {
+  const out: string[] = [];
+  if (c.name === "file") {
+    if (!c.path) throw new Error("corpus 'file' needs a path");
+    if (/\.jsonl(\.gz)?$/.test(c.path)) {
+      for await (const r of readJsonl(c.path)) if (r.lang === c.lang || !r.lang) out.push(r.text);
+    } else {
+      for await (const d of readTextDocuments(c.path)) out.push(d.text);
+    }
+    return out;
+  }
+  const corpus = openCorpus(c.name, { langs: [c.lang], translations: c.translation ? [c.translation] : undefined, unit: "chapter" });
+  for await (const d of corpus.documents()) out.push(d.text);
+  if (out.length === 0) throw new Error(`corpus ${c.name} has no documents in language '${c.lang}'`);
+  return out;
+}
+

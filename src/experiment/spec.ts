@@ -1,0 +1,173 @@
+// Experiment specs for the cloned-language imbalance study (methods.md §1): a JSON or
+// YAML-free JSON file validated by a schema, expanded into runs by sweeps. A bad spec is
+// refused with the path of the offending field, before anything is trained.
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+
+const positiveInt = z.number().int().positive();
+const probability = z.number().min(0).max(1);
+
+/** "p1_p2_..._pn": one clone probability per equal episode. */
+const scheduleString = z.string().regex(/^(0(\.\d+)?|1(\.0+)?)(_(0(\.\d+)?|1(\.0+)?))*$/, "a schedule is probabilities in [0,1] joined by '_', e.g. 0.1_0.9");
+
+export const CorpusSpec = z.strictObject({
+  /** An embedded corpus (bible, udhr, debian-reference) or "file" with a path. */
+  name: z.enum(["bible", "udhr", "debian-reference", "file"]).default("bible"),
+  lang: z.string().min(1).default("en"),
+  /** Bible translation id (kjv, web, sparv). */
+  translation: z.string().optional(),
+  /** For name "file": a plain-text file, one document per line (or .jsonl with a text field). */
+  path: z.string().optional(),
+  /** Share of documents held out for validation and test. */
+  validFraction: probability.default(0.02),
+  testFraction: probability.default(0.03),
+});
+
+export const TokenizerSpec = z.strictObject({
+  vocabSize: positiveInt.default(2048),
+  modelType: z.enum(["unigram", "bpe"]).default("unigram"),
+  characterCoverage: z.number().min(0.9).max(1).default(0.9995),
+});
+
+export const ClonesSpec = z.strictObject({
+  /** K: the original language plus K-1 clones. */
+  languages: z.number().int().min(2).max(16).default(2),
+  /** Share of token ids cloned; the rest are shared anchors (1 = nothing shared). */
+  fracClone: probability.default(1),
+  seed: z.number().int().min(0).default(0),
+});
+
+export const ModelSpec = z.strictObject({
+  size: z.enum(["tiny", "mini", "small", "medium", "custom"]).default("tiny"),
+  dModel: positiveInt.optional(),
+  layers: positiveInt.optional(),
+  heads: positiveInt.optional(),
+  seqLen: positiveInt.default(64),
+  dropout: z.number().min(0).lt(1).default(0),
+});
+
+export const TrainSpec = z.strictObject({
+  /** Steps of a full run (data.fraction scales them). */
+  steps: positiveInt,
+  batchSize: positiveInt.default(16),
+  lr: z.number().positive().default(6e-4),
+  minLr: z.number().min(0).default(6e-6),
+  warmup: z.number().int().min(0).default(200),
+  clip: z.number().positive().nullable().default(1),
+  seed: z.number().int().min(0).default(0),
+  checkpointEvery: positiveInt.default(100),
+  threads: positiveInt.default(1),
+});
+
+export const DataSpec = z.strictObject({
+  /** p: probability that a training sequence is rendered as a clone (0.1 = 90/10). */
+  ratio: probability.default(0.5),
+  /** Episode schedule; overrides ratio when set. */
+  schedule: scheduleString.nullable().default(null),
+  /** Share of the full step budget this run trains for (monolingual data-fraction runs). */
+  fraction: z.number().gt(0).max(1).default(1),
+});
+
+export const EvalSpec = z.strictObject({
+  every: positiveInt.default(100),
+  /** Held-out tokens scored per language. */
+  tokens: positiveInt.default(8192),
+  /** Sliding-window stride; default seqLen / 4. */
+  stride: positiveInt.optional(),
+  /** Parallel sequences for hidden-state and gradient alignment. */
+  alignmentSequences: positiveInt.default(16),
+});
+
+export const RunSpec = z.strictObject({
+  corpus: CorpusSpec.prefault({}),
+  tokenizer: TokenizerSpec.prefault({}),
+  clones: ClonesSpec.prefault({}),
+  model: ModelSpec.prefault({}),
+  train: TrainSpec,
+  data: DataSpec.prefault({}),
+  eval: EvalSpec.prefault({}),
+});
+export type RunConfig = z.output<typeof RunSpec>;
+
+/** Field path -> values; a sweep is the grid of all combinations. */
+const Grid = z.record(z.string().regex(/^[a-zA-Z]+(\.[a-zA-Z]+)+$/, "a field path such as data.ratio"), z.array(z.unknown()).min(1));
+
+export const ExperimentSpec = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9._-]+$/, "letters, digits, '.', '_' and '-'"),
+  study: z.literal("clone-imbalance").default("clone-imbalance"),
+  description: z.string().optional(),
+  base: z.unknown(),
+  /** Union of grids: each grid's combinations are runs. None: the base alone. */
+  sweeps: z.array(Grid).default([]),
+  /** Processes running at once. */
+  parallel: positiveInt.default(1),
+});
+export type Experiment = z.output<typeof ExperimentSpec> & { runs: RunConfig[] };
+
+export class SpecError extends Error {
+  constructor(source: string, readonly issues: { path: string; message: string }[]) {
+    super(`${source}: invalid experiment spec\n${issues.map((i) => `  ${i.path || "(root)"}: ${i.message}`).join("\n")}`);
+    this.name = "SpecError";
+  }
+}
+
+function issuesOf(err: z.ZodError, prefix: string): { path: string; message: string }[] {
+  return err.issues.map((i) => ({ path: [prefix, ...i.path.map(String)].filter(Boolean).join("."), message: i.message }));
+}
+
+/** Validates a parsed spec object and expands its sweeps into run configs. */
+export function parseExperiment(raw: unknown, source = "spec"): Experiment {
+  const top = ExperimentSpec.safeParse(raw);
+  if (!top.success) throw new SpecError(source, issuesOf(top.error, ""));
+  const spec = top.data;
+  const combos = spec.sweeps.length ? spec.sweeps.flatMap(expandGrid) : [{}];
+  const runs: RunConfig[] = [];
+  const seen = new Set<string>();
+  combos.forEach((overrides, index) => {
+    const merged = structuredClone((spec.base ?? {}) as Record<string, unknown>);
+    for (const [path, value] of Object.entries(overrides)) setPath(merged, path, value);
+    const run = RunSpec.safeParse(merged);
+    if (!run.success) {
+      const where = Object.keys(overrides).length ? `sweeps combination ${index + 1} (${JSON.stringify(overrides)})` : "base";
+      throw new SpecError(source, issuesOf(run.error, "base").map((i) => ({ ...i, message: `${i.message} [${where}]` })));
+    }
+    checkModel(run.data, source);
+    const key = JSON.stringify(run.data);
+    if (!seen.has(key)) runs.push(run.data);
+    seen.add(key);
+  });
+  return { ...spec, runs };
+}
+
+export function loadExperiment(path: string): Experiment {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new Error(`${path}: not valid JSON (${(e as Error).message})`);
+  }
+  return parseExperiment(raw, path);
+}
+
+function checkModel(run: RunConfig, source: string): void {
+  const m = run.model;
+  if (m.size === "custom" && (m.dModel === undefined || m.layers === undefined || m.heads === undefined))
+    throw new SpecError(source, [{ path: "base.model", message: "size 'custom' needs dModel, layers and heads" }]);
+}
+
+function expandGrid(grid: Record<string, unknown[]>): Record<string, unknown>[] {
+  let out: Record<string, unknown>[] = [{}];
+  for (const [path, values] of Object.entries(grid)) out = out.flatMap((o) => values.map((v) => ({ ...o, [path]: v })));
+  return out;
+}
+
+function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split(".");
+  let cur = obj;
+  for (const k of keys.slice(0, -1)) {
+    if (cur[k] === undefined) cur[k] = {};
+    if (typeof cur[k] !== "object" || cur[k] === null) throw new Error(`sweep field ${path}: ${k} is not an object`);
+    cur = cur[k] as Record<string, unknown>;
+  }
+  cur[keys[keys.length - 1]] = value;
+}

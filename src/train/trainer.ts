@@ -1,0 +1,131 @@
+// The language-model training loop: step budget, warm-up + cosine learning rate,
+// gradient clipping, per-language training loss, periodic evaluation, checkpoints every
+// N steps and on SIGINT/SIGTERM, and bit-exact resume from the last checkpoint.
+import { existsSync } from "node:fs";
+import { AdamW, type Optimizer, type Tensor, clipGradNorm, crossEntropy, tensor, tidy, warmupCosineLr, type WarmupCosine } from "../torch/index.js";
+import type { GPT } from "../nn/gpt.js";
+import { ProgressBar } from "../util/progress.js";
+import { loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
+import type { BatchSource } from "./clone-batches.js";
+
+export interface StepRecord {
+  step: number;
+  lr: number;
+  loss: number;
+  /** Mean loss of the step's sequences per language (languages absent from the batch omitted). */
+  langLoss: Record<string, number>;
+  gradNorm: number | null;
+  tokensPerSecond: number;
+}
+
+export interface TrainerOptions {
+  model: GPT;
+  batches: BatchSource;
+  steps: number;
+  schedule: WarmupCosine;
+  adam: { betas: [number, number]; eps: number; weightDecay: number };
+  clip: number | null;
+  checkpointPath: string;
+  checkpointEvery: number;
+  evalEvery: number;
+  /** Called after steps evalEvery, 2*evalEvery, ... and after the last step. */
+  evaluate?: (step: number) => void;
+  onStep?: (r: StepRecord) => void;
+  /** Called when training resumes from a checkpoint at `step` (drop later records). */
+  onResume?: (step: number) => void;
+  progress?: boolean;
+  /** Name shown on the progress bar. */
+  label?: string;
+}
+
+export interface TrainResult {
+  steps: number;
+  resumedFrom: number | null;
+  interrupted: boolean;
+  tokensSeen: Record<string, number>;
+}
+
+interface CheckpointExtra {
+  batches: unknown;
+  tokensSeen: Record<string, number>;
+}
+
+export function trainLanguageModel(o: TrainerOptions): TrainResult {
+  const { model, batches } = o;
+  const optimizer: Optimizer = new AdamW(model.namedParameters(), { lr: o.schedule.maxLr, ...o.adam });
+  const params = model.parameters();
+  const tokensSeen: Record<string, number> = Object.fromEntries(batches.languages.map((l) => [l, 0]));
+  let step = 0;
+  let resumedFrom: number | null = null;
+  if (existsSync(o.checkpointPath)) {
+    const c = loadCheckpoint(o.checkpointPath, model, optimizer);
+    const extra = c.extra as CheckpointExtra;
+    batches.restore(extra.batches);
+    Object.assign(tokensSeen, extra.tokensSeen);
+    step = c.step;
+    resumedFrom = step;
+    o.onResume?.(step);
+  }
+  const save = () => saveCheckpoint(o.checkpointPath, model, optimizer, { step, extra: { batches: batches.state(), tokensSeen } satisfies CheckpointExtra });
+
+  // A signal asks for a checkpoint at the end of the current step, then a clean stop.
+  let stopRequested = false;
+  const onSignal = () => { stopRequested = true; };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const bar = new ProgressBar({ label: o.label ?? "train", total: o.steps, unit: "steps", enabled: o.progress ?? true });
+  model.train();
+  try {
+    while (step < o.steps && !stopRequested) {
+      const t0 = performance.now();
+      const batch = batches.next();
+      const lr = warmupCosineLr(o.schedule, step);
+      optimizer.lr = lr;
+      const rows = batch.langs.length;
+      const { perSequence, gradNorm } = tidy(() => {
+        optimizer.zeroGrad();
+        const tokens = tensor(batch.tokens, { shape: [rows, batch.tokens.length / rows], dtype: "int64" });
+        const seqLoss = sequenceLosses(model, tokens);
+        seqLoss.mean().backward();
+        const norm = o.clip !== null ? clipGradNorm(params, o.clip) : null;
+        optimizer.step();
+        return { perSequence: seqLoss.detach().toArray() as Float32Array, gradNorm: norm };
+      });
+      step += 1;
+      const seqTokens = batch.tokens.length / rows - 1;
+      const sums: Record<string, [number, number]> = {};
+      let total = 0;
+      for (let b = 0; b < rows; b++) {
+        const lang = batches.languages[batch.langs[b]];
+        const s = (sums[lang] ??= [0, 0]);
+        s[0] += perSequence[b];
+        s[1] += 1;
+        total += perSequence[b];
+        tokensSeen[lang] += seqTokens;
+      }
+      const langLoss = Object.fromEntries(Object.entries(sums).map(([l, [sum, n]]) => [l, sum / n]));
+      const seconds = (performance.now() - t0) / 1000;
+      const record: StepRecord = { step, lr, loss: total / rows, langLoss, gradNorm, tokensPerSecond: (rows * seqTokens) / seconds };
+      o.onStep?.(record);
+      bar.update(step, `loss ${record.loss.toFixed(3)}`, `${Math.round(record.tokensPerSecond)} tok/s`);
+      if (step % o.evalEvery === 0 && step < o.steps) o.evaluate?.(step);
+      if (step % o.checkpointEvery === 0 || step === o.steps || stopRequested) save();
+    }
+    if (step === o.steps && !stopRequested) o.evaluate?.(step);
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+  bar.finish(stopRequested ? `stopped at step ${step} (checkpoint saved)` : "done");
+  return { steps: step, resumedFrom, interrupted: stopRequested, tokensSeen };
+}
+
+/** Mean next-token cross-entropy of each sequence of tokens [B, T+1]: a [B] tensor. */
+export function sequenceLosses(model: GPT, tokens: Tensor): Tensor {
+  const [b, len] = tokens.shape;
+  const t = len - 1;
+  const { logits } = model.forward(tokens.narrow(1, 0, t));
+  const nll = crossEntropy(logits.reshape([-1, model.config.vocabSize]), tokens.narrow(1, 1, t).reshape([-1]), null, "none");
+  return nll.view([b, t]).mean([1]);
+}
+
