@@ -1,0 +1,161 @@
+// The subcommands. Each parses its options and calls the library.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Command } from "./main.js";
+import { PACKAGE_ROOT } from "../torch/native.js";
+import { buildInfo, getNumThreads, cudaDeviceCount } from "../torch/index.js";
+import { loadExperiment } from "../experiment/spec.js";
+import { runExperiment, type RunnerSummary } from "../experiment/runner.js";
+import { executeCloneRun, RunInterrupted } from "../experiment/clone-run.js";
+import type { RunConfig } from "../experiment/spec.js";
+import { listCorpora, openCorpus } from "../data/corpora/index.js";
+import { SentencePieceTokenizer, trainTokenizer } from "../data/tokenizer.js";
+import { countText } from "../data/manifest.js";
+
+const str = (v: unknown, name: string): string => {
+  if (typeof v !== "string" || v === "") throw new Error(`--${name} is required`);
+  return v;
+};
+
+async function runSpec(specPath: string, out: string | undefined, parallel: string | undefined): Promise<{ summary: RunnerSummary; expDir: string }> {
+  const exp = loadExperiment(specPath);
+  const expDir = resolve(out ?? join("runs", exp.name));
+  const summary = await runExperiment(exp, expDir, { parallel: parallel ? Number(parallel) : undefined });
+  process.stderr.write(`${exp.name}: ${summary.ran.length} run(s) trained, ${summary.skipped.length} already finished, ${summary.failed.length} failed\n`);
+  for (const f of summary.failed) process.stderr.write(`  ${f.runId}: ${f.error}\n`);
+  return { summary, expDir };
+}
+
+export const commands: Record<string, Command> = {
+  demo: {
+    summary: "Run the demo imbalance study on the embedded corpus and write its report",
+    usage: "xling demo [--out runs/demo] [--parallel N]",
+    options: { out: { type: "string" }, parallel: { type: "string" } },
+    async run({ values }) {
+      const { summary } = await runSpec(join(PACKAGE_ROOT, "examples", "demo.json"), values.out as string | undefined, values.parallel as string | undefined);
+      return summary.failed.length ? 1 : 0;
+    },
+  },
+
+  run: {
+    summary: "Run an experiment spec (JSON): every run of its sweeps, resuming what was interrupted",
+    usage: "xling run <spec.json> [--out runs/<name>] [--parallel N]",
+    options: { out: { type: "string" }, parallel: { type: "string" } },
+    async run({ values, positionals }) {
+      const spec = positionals[0];
+      if (!spec) throw new Error("give the spec file: xling run <spec.json>");
+      const { summary } = await runSpec(spec, values.out as string | undefined, values.parallel as string | undefined);
+      return summary.failed.length ? 1 : 0;
+    },
+  },
+
+  _run: {
+    summary: "(internal) train and evaluate one run directory",
+    usage: "xling _run <run-dir> --cache <dir>",
+    options: { cache: { type: "string" } },
+    async run({ values, positionals }) {
+      const dir = positionals[0];
+      if (!dir) throw new Error("give the run directory");
+      const config = JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as RunConfig;
+      try {
+        await executeCloneRun(config, dir, { cacheDir: str(values.cache, "cache"), label: dir.split("/").pop() });
+      } catch (e) {
+        if (e instanceof RunInterrupted) {
+          process.stderr.write(`${e.message}\n`);
+          return 130;
+        }
+        throw e;
+      }
+    },
+  },
+
+  "corpus list": {
+    summary: "List the embedded corpora",
+    usage: "xling corpus list",
+    async run() {
+      for (const c of listCorpora()) process.stdout.write(`${c.name.padEnd(18)} ${c.description}\n`);
+    },
+  },
+
+  "corpus stats": {
+    summary: "Documents, lines, characters and whitespace tokens per language of an embedded corpus",
+    usage: "xling corpus stats <bible|udhr|debian-reference> [--lang en,es]",
+    options: { lang: { type: "string" } },
+    async run({ values, positionals }) {
+      const name = positionals[0];
+      if (!name) throw new Error("give a corpus name (xling corpus list)");
+      const langs = typeof values.lang === "string" ? values.lang.split(",") : undefined;
+      const stats = new Map<string, { documents: number; lines: number; characters: number; tokens: number }>();
+      for await (const d of openCorpus(name, { langs }).documents()) {
+        const s = stats.get(d.lang) ?? { documents: 0, lines: 0, characters: 0, tokens: 0 };
+        const c = countText(d.text);
+        s.documents += 1;
+        s.lines += c.lines;
+        s.characters += c.characters;
+        s.tokens += c.tokens;
+        stats.set(d.lang, s);
+      }
+      process.stdout.write(`${"lang".padEnd(10)}${"documents".padStart(12)}${"lines".padStart(12)}${"characters".padStart(14)}${"tokens".padStart(12)}\n`);
+      for (const [lang, s] of [...stats].sort())
+        process.stdout.write(`${lang.padEnd(10)}${String(s.documents).padStart(12)}${String(s.lines).padStart(12)}${String(s.characters).padStart(14)}${String(s.tokens).padStart(12)}\n`);
+    },
+  },
+
+  "corpus build": {
+    summary: "Write an embedded corpus as JSONL ({text, lang} per line), for any tool",
+    usage: "xling corpus build <name> --out corpus.jsonl [--lang en,es]",
+    options: { out: { type: "string" }, lang: { type: "string" } },
+    async run({ values, positionals }) {
+      const name = positionals[0];
+      if (!name) throw new Error("give a corpus name (xling corpus list)");
+      const langs = typeof values.lang === "string" ? values.lang.split(",") : undefined;
+      const lines: string[] = [];
+      for await (const d of openCorpus(name, { langs }).documents()) lines.push(JSON.stringify({ text: d.text, lang: d.lang, id: d.docId }));
+      writeFileSync(str(values.out, "out"), lines.join("\n") + "\n");
+      process.stderr.write(`${lines.length} documents written to ${values.out}\n`);
+    },
+  },
+
+  "tokenizer train": {
+    summary: "Train a SentencePiece tokenizer on an embedded corpus or a text file",
+    usage: "xling tokenizer train (--corpus bible --lang en | --input file.txt) --vocab 2048 --out tok [--type unigram|bpe]",
+    options: { corpus: { type: "string" }, lang: { type: "string" }, input: { type: "string" }, vocab: { type: "string" }, out: { type: "string" }, type: { type: "string" } },
+    async run({ values }) {
+      const prefix = str(values.out, "out");
+      const vocabSize = Number(str(values.vocab, "vocab"));
+      const modelType = (values.type as "unigram" | "bpe" | undefined) ?? "unigram";
+      let tok: SentencePieceTokenizer;
+      if (typeof values.input === "string") {
+        tok = await SentencePieceTokenizer.train({ input: values.input, modelPrefix: prefix, vocabSize, modelType });
+      } else {
+        const corpus = openCorpus(str(values.corpus, "corpus"), { langs: typeof values.lang === "string" ? values.lang.split(",") : undefined });
+        async function* texts() { for await (const d of corpus.documents()) yield d.text; }
+        tok = await trainTokenizer(texts(), { modelPrefix: prefix, vocabSize, modelType });
+      }
+      process.stderr.write(`${prefix}.model: vocabulary ${tok.vocabSize}\n`);
+    },
+  },
+
+  "tokenizer encode": {
+    summary: "Encode text (arguments or standard input, a line at a time) with a SentencePiece model",
+    usage: "xling tokenizer encode --model tok.model [--pieces] [text ...]",
+    options: { model: { type: "string" }, pieces: { type: "boolean" } },
+    async run({ values, positionals }) {
+      const tok = SentencePieceTokenizer.load(str(values.model, "model"));
+      const lines = positionals.length ? positionals : readFileSync(0, "utf8").split("\n").filter((l) => l.length > 0);
+      for (const line of lines)
+        process.stdout.write((values.pieces ? tok.encodePieces(line).join(" ") : Array.from(tok.encode(line)).join(" ")) + "\n");
+    },
+  },
+
+  info: {
+    summary: "Show the libtorch build, threads and devices xling runs on",
+    usage: "xling info",
+    async run() {
+      const b = buildInfo();
+      process.stdout.write(`libtorch ${b.torchVersion}, CUDA ${b.cuda ? `yes (${cudaDeviceCount()} device(s))` : "no"}, intra-op threads ${getNumThreads()}\n`);
+      process.stdout.write(`OPENBLAS_NUM_THREADS=${process.env.OPENBLAS_NUM_THREADS ?? "(unset)"}\n`);
+      if (existsSync(join(PACKAGE_ROOT, "build", "Release", "xling.node"))) process.stdout.write(`addon: ${join(PACKAGE_ROOT, "build", "Release", "xling.node")}\n`);
+    },
+  },
+};

@@ -1,0 +1,43 @@
+// The xling command line: one subcommand per capability, each a thin layer over the
+// library. Errors are printed as one clear message (exit 1), never a stack trace.
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { commands } from "./commands.js";
+
+export interface Command {
+  summary: string;
+  usage: string;
+  options?: ParseArgsConfig["options"];
+  run(args: { values: Record<string, string | boolean | (string | boolean)[] | undefined>; positionals: string[] }): Promise<number | void>;
+}
+
+function help(): string {
+  const width = Math.max(...Object.keys(commands).map((n) => n.length));
+  const lines = Object.entries(commands).filter(([n]) => !n.startsWith("_")).map(([n, c]) => `  ${n.padEnd(width)}  ${c.summary}`);
+  return `xling: multilingual language-model experiments on libtorch\n\nUsage: xling <command> [options]\n\n${lines.join("\n")}\n\nxling <command> --help for a command's options.\n`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  // Two-word commands ("corpus stats") take precedence over one-word ones.
+  const twoWords = argv.length >= 2 ? `${argv[0]} ${argv[1]}` : "";
+  const [name, ...rest] = twoWords in commands ? [twoWords, ...argv.slice(2)] : argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(help());
+    return name ? 0 : 1;
+  }
+  const cmd = commands[name];
+  if (!cmd) {
+    process.stderr.write(`xling: unknown command '${name}'\n\n${help()}`);
+    return 1;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    process.stdout.write(`${cmd.summary}\n\nUsage: ${cmd.usage}\n`);
+    return 0;
+  }
+  try {
+    const args = parseArgs({ args: rest, options: cmd.options ?? {}, allowPositionals: true, strict: true });
+    return (await cmd.run(args as Parameters<Command["run"]>[0])) ?? 0;
+  } catch (e) {
+    process.stderr.write(`xling ${name}: ${(e as Error).message}\n`);
+    return 1;
+  }
+}

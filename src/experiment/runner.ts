@@ -1,0 +1,131 @@
+// Runs an experiment's runs: each in its own process (up to `parallel` at once), each
+// in its own directory, skipping finished runs and resuming interrupted ones from their
+// checkpoints. A run is finished when its results.json exists (written last, atomically).
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { PACKAGE_ROOT } from "../torch/native.js";
+import { prepareCorpus } from "../data/prepare.js";
+import { executeCloneRun, type RunOutcome } from "./clone-run.js";
+import type { Experiment, RunConfig } from "./spec.js";
+
+export interface PlannedRun {
+  runId: string;
+  dir: string;
+  config: RunConfig;
+}
+
+export interface RunnerOptions {
+  parallel?: number;
+  /** Run in this process instead of child processes (tests, debugging). */
+  inProcess?: boolean;
+  progress?: boolean;
+  cacheDir?: string;
+}
+
+export interface RunnerSummary {
+  runs: PlannedRun[];
+  ran: string[];
+  skipped: string[];
+  failed: { runId: string; error: string }[];
+}
+
+/** A stable id: readable fields of the config plus a hash of all of it. */
+export function runIdFor(config: RunConfig): string {
+  const d = config.data;
+  const what = d.schedule ? `sched${d.schedule}` : d.ratio === 0 ? `mono${d.fraction}` : `p${d.ratio}${d.fraction < 1 ? `-f${d.fraction}` : ""}`;
+  const hash = createHash("sha256").update(canonicalJson(config)).digest("hex").slice(0, 8);
+  return `${what}-seed${config.train.seed}-${hash}`;
+}
+
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object")
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(",")}}`;
+  return JSON.stringify(value);
+}
+
+export function planRuns(exp: Experiment, expDir: string): PlannedRun[] {
+  return exp.runs.map((config) => {
+    const runId = runIdFor(config);
+    return { runId, dir: join(expDir, "runs", runId), config };
+  });
+}
+
+export function isFinished(run: PlannedRun): boolean {
+  return existsSync(join(run.dir, "results.json"));
+}
+
+export function readOutcome(run: PlannedRun): RunOutcome {
+  return JSON.parse(readFileSync(join(run.dir, "results.json"), "utf8")) as RunOutcome;
+}
+
+export function defaultCacheDir(expDir: string): string {
+  return process.env.XLING_CACHE ?? join(expDir, "..", ".xling-cache");
+}
+
+export async function runExperiment(exp: Experiment, expDir: string, opts: RunnerOptions = {}): Promise<RunnerSummary> {
+  mkdirSync(expDir, { recursive: true });
+  writeFileSync(join(expDir, "experiment.json"), JSON.stringify(exp, null, 2));
+  const cacheDir = opts.cacheDir ?? defaultCacheDir(expDir);
+  const runs = planRuns(exp, expDir);
+  const log = (msg: string) => opts.progress !== false && process.stderr.write(`${exp.name}: ${msg}\n`);
+
+  // Tokenize once, here, so parallel runs do not race to build the same cache.
+  const prepared = new Set<string>();
+  for (const r of runs) {
+    const key = JSON.stringify([r.config.corpus, r.config.tokenizer]);
+    if (!prepared.has(key)) await prepareCorpus(r.config.corpus, r.config.tokenizer, cacheDir, 0, log);
+    prepared.add(key);
+  }
+
+  const skipped = runs.filter(isFinished).map((r) => r.runId);
+  const todo = runs.filter((r) => !isFinished(r));
+  if (skipped.length) log(`${skipped.length} finished run(s) skipped`);
+  const ran: string[] = [];
+  const failed: { runId: string; error: string }[] = [];
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < todo.length) {
+      const run = todo[next++];
+      mkdirSync(run.dir, { recursive: true });
+      writeFileSync(join(run.dir, "config.json"), JSON.stringify(run.config, null, 2));
+      log(`run ${run.runId} started (${todo.length - next} waiting)`);
+      try {
+        if (opts.inProcess) await executeCloneRun(run.config, run.dir, { cacheDir, progress: opts.progress, label: run.runId });
+        else await runChild(run, cacheDir);
+        ran.push(run.runId);
+      } catch (e) {
+        failed.push({ runId: run.runId, error: (e as Error).message });
+      }
+      done++;
+      log(`runs ${done}/${todo.length} done${failed.length ? `, ${failed.length} failed` : ""}`);
+    }
+  };
+  const parallel = Math.max(1, Math.min(opts.parallel ?? exp.parallel, todo.length || 1));
+  await Promise.all(Array.from({ length: parallel }, worker));
+  return { runs, ran, skipped, failed };
+}
+
+/** Runs `xling _run <dir>` and resolves when it exits 0. */
+function runChild(run: PlannedRun, cacheDir: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(PACKAGE_ROOT, "bin", "xling.js"), "_run", run.dir, "--cache", cacheDir], {
+      stdio: ["ignore", "inherit", "pipe"],
+      env: { ...process.env, OPENBLAS_NUM_THREADS: "1" },
+    });
+    let tail = "";
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (chunk: string) => {
+      process.stderr.write(chunk);
+      tail = (tail + chunk).slice(-4000);
+    });
+    child.on("error", reject);
+    child.on("exit", (code, signal) => {
+      if (code === 0) resolve();
+      else reject(new Error(`run ${run.runId} ${signal ? `killed by ${signal}` : `exited with ${code}`}: ${tail.trim().split("\n").slice(-3).join(" | ")}`));
+    });
+  });
+}
