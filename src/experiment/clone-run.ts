@@ -105,7 +105,7 @@ export async function executeCloneRun(cfg: RunConfig, runDir: string, opts: { ca
   ]);
   const onResume = (step: number) => truncateMetrics(metricsPath, step);
 
-  const result = trainLanguageModel({
+  const result = await trainLanguageModel({
     model, batches, steps,
     schedule: { maxLr: cfg.train.lr, minLr: cfg.train.minLr, warmupSteps: Math.min(cfg.train.warmup, Math.floor(steps / 2)), totalSteps: steps },
     adam: { betas: [0.9, 0.95], eps: 1e-8, weightDecay: 0 },

@@ -50,7 +50,7 @@ interface CheckpointExtra {
   tokensSeen: Record<string, number>;
 }
 
-export function trainLanguageModel(o: TrainerOptions): TrainResult {
+export async function trainLanguageModel(o: TrainerOptions): Promise<TrainResult> {
   const { model, batches } = o;
   const optimizer: Optimizer = new AdamW(model.namedParameters(), { lr: o.schedule.maxLr, ...o.adam });
   const params = model.parameters();
@@ -77,6 +77,9 @@ export function trainLanguageModel(o: TrainerOptions): TrainResult {
   model.train();
   try {
     while (step < o.steps && !stopRequested) {
+      // The loop is synchronous work; yielding once a step lets signal handlers run.
+      await new Promise((r) => setImmediate(r));
+      if (stopRequested) break;
       const t0 = performance.now();
       const batch = batches.next();
       const lr = warmupCosineLr(o.schedule, step);
@@ -109,8 +112,9 @@ export function trainLanguageModel(o: TrainerOptions): TrainResult {
       o.onStep?.(record);
       bar.update(step, `loss ${record.loss.toFixed(3)}`, `${Math.round(record.tokensPerSecond)} tok/s`);
       if (step % o.evalEvery === 0 && step < o.steps) o.evaluate?.(step);
-      if (step % o.checkpointEvery === 0 || step === o.steps || stopRequested) save();
+      if (step % o.checkpointEvery === 0 || step === o.steps) save();
     }
+    if (stopRequested && step < o.steps) save();
     if (step === o.steps && !stopRequested) o.evaluate?.(step);
   } finally {
     process.off("SIGINT", onSignal);
