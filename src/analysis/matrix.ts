@@ -66,14 +66,32 @@ export function normaliseRows(m: Dense): Dense {
 export function multiplyTransposed(a: Dense, b: Dense): Float64Array {
   if (a.cols !== b.cols) throw new RangeError(`inner dimensions differ: ${a.cols} vs ${b.cols}`);
   const d = a.cols;
-  const out = new Float64Array(a.rows * b.rows);
+  const ad = a.data;
+  const bd = b.data;
+  const nb = b.rows;
+  const out = new Float64Array(a.rows * nb);
+  // A · Aᵀ is symmetric: compute the upper triangle and mirror it.
+  const symmetric = a === b;
   for (let i = 0; i < a.rows; i++) {
     const ai = i * d;
-    for (let j = 0; j < b.rows; j++) {
+    for (let j = symmetric ? i : 0; j < nb; j++) {
       const bj = j * d;
-      let s = 0;
-      for (let k = 0; k < d; k++) s += a.data[ai + k]! * b.data[bj + k]!;
-      out[i * b.rows + j] = s;
+      // Four independent partial sums let the loop pipeline.
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let k = 0;
+      for (; k + 3 < d; k += 4) {
+        s0 += ad[ai + k]! * bd[bj + k]!;
+        s1 += ad[ai + k + 1]! * bd[bj + k + 1]!;
+        s2 += ad[ai + k + 2]! * bd[bj + k + 2]!;
+        s3 += ad[ai + k + 3]! * bd[bj + k + 3]!;
+      }
+      for (; k < d; k++) s0 += ad[ai + k]! * bd[bj + k]!;
+      const s = s0 + s1 + s2 + s3;
+      out[i * nb + j] = s;
+      if (symmetric) out[j * nb + i] = s;
     }
   }
   return out;
@@ -84,15 +102,18 @@ export function transposeMultiply(a: Dense, b: Dense): Float64Array {
   if (a.rows !== b.rows) throw new RangeError(`row counts differ: ${a.rows} vs ${b.rows}`);
   const p = a.cols;
   const q = b.cols;
+  const ad = a.data;
+  const bd = b.data;
   const out = new Float64Array(p * q);
+  // Accumulate outer products of matching rows: contiguous inner loop over B's row.
   for (let r = 0; r < a.rows; r++) {
     const ar = r * p;
     const br = r * q;
     for (let i = 0; i < p; i++) {
-      const v = a.data[ar + i]!;
+      const v = ad[ar + i]!;
       if (v === 0) continue;
       const oi = i * q;
-      for (let j = 0; j < q; j++) out[oi + j]! += v * b.data[br + j]!;
+      for (let j = 0; j < q; j++) out[oi + j]! += v * bd[br + j]!;
     }
   }
   return out;

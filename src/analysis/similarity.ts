@@ -177,8 +177,10 @@ export function linearCka(x: Rows, y: Rows, opts: CkaOptions = {}): number {
   const cx = centreColumns(toDense(x, "linearCka X"));
   const cy = centreColumns(toDense(y, "linearCka Y"));
   const n = cx.rows;
+  // Multiply-adds per row of data: d₁² + d₂² + d₁d₂ for the cross products,
+  // n(d₁ + d₂)/2 for the two symmetric Gram matrices.
   const featureCost = cx.cols * cx.cols + cy.cols * cy.cols + cx.cols * cy.cols;
-  const gramCost = n * (cx.cols + cy.cols);
+  const gramCost = (n * (cx.cols + cy.cols)) / 2;
   const method = opts.method ?? (featureCost <= gramCost ? "features" : "gram");
   let cross: number;
   let selfX: number;
