@@ -316,6 +316,10 @@ export function fitPowerLaw(x: ArrayLike<number>, y: ArrayLike<number>, opts: Po
   }
   if (!converged) warnings.push(`did not converge within ${maxIterations} iterations`);
   if (n === 3) warnings.push("no residual degrees of freedom: standard errors are undefined");
+  const values = { c, a, b };
+  for (const [name, err] of [["c", se[0]!], ["a", se[1]!], ["b", se[2]!]] as const) {
+    if (err > Math.abs(values[name])) warnings.push(`${name} is poorly determined: standard error ${err.toPrecision(3)} exceeds |${name}|`);
+  }
 
   let xMin = Infinity;
   let xMax = -Infinity;

@@ -134,7 +134,8 @@ export function embeddingCloneSimilarity(
   for (const id of ids) {
     if (!Number.isInteger(id) || id < 0 || id >= vocabSize) throw new RangeError(`embeddingCloneSimilarity: id ${id} not in [0, V)`);
   }
-  if (ids.length < 2) throw new RangeError("embeddingCloneSimilarity: need at least 2 ids");
+  // Random pairs need two different ids, or drawing j ≠ i would never end.
+  if (new Set(ids).size < 2) throw new RangeError("embeddingCloneSimilarity: need at least 2 distinct ids");
   const randomPairs = opts.randomPairs ?? 10_000;
 
   const out: CloneSimilarity[] = [];
@@ -238,6 +239,7 @@ export function silhouetteScore(x: Rows, labels: ArrayLike<number | string>, opt
   let dist: Float64Array;
   if (distance === "cosine") {
     const u = unitRows(x, "silhouetteScore");
+    if (u.data.some(Number.isNaN)) throw new RangeError("silhouetteScore: a zero vector has no cosine distance");
     dist = multiplyTransposed(u, u).map((c) => 1 - c);
   } else {
     const d = toDense(x, "silhouetteScore");

@@ -90,6 +90,9 @@ test("few points and narrow ranges are flagged, not silently accepted", () => {
   const fitNarrow = fitPowerLaw(narrow, curve(0.05, 0.01, 0.5, narrow));
   assert.equal(fitNarrow.illConditioned, true);
   assert.ok(fitNarrow.warnings.some((w) => w.startsWith("ill-conditioned")));
+  // Noise on a narrow range leaves the exponent undetermined, and the fit says so.
+  const noisy = curve(0.05, 0.01, 0.5, narrow).map((v, i) => v + (i % 2 ? 1e-5 : -1e-5));
+  assert.ok(fitPowerLaw(narrow, noisy).warnings.some((w) => w.includes("poorly determined")));
 
   assert.throws(() => fitPowerLaw([1, 1, 2, 2], [0.1, 0.1, 0.2, 0.2]), /distinct/);
   assert.throws(() => fitPowerLaw([0, 1, 2], [0.1, 0.2, 0.3]), /positive/);

@@ -88,6 +88,7 @@ test("embedding clone similarity against direct loops and the exhaustive chance 
   const subset = embeddingCloneSimilarity(e, V, 3, new Rng(1), { ids: [3, 5, 8], randomPairs: 10 });
   assert.deepEqual(Array.from(subset[0]!.perId), [3, 5, 8].map((i) => cosine(base[i]!, clone1[i]!)));
   assert.throws(() => embeddingCloneSimilarity(e.slice(1), V, 3, new Rng(1)), /K\*V/);
+  assert.throws(() => embeddingCloneSimilarity(e, V, 3, new Rng(1), { ids: [4, 4] }), /distinct/);
 });
 
 test("linear CKA by hand on a tiny example", () => {
@@ -160,4 +161,5 @@ test("silhouette gives singletons 0 and needs at least two labels", () => {
   const s = silhouetteScore([[0], [1], [5]], [0, 0, 1], { distance: "euclidean" });
   assert.equal(s.perSample[2], 0);
   assert.throws(() => silhouetteScore([[0], [1]], [0, 0]), /labels/);
+  assert.throws(() => silhouetteScore([[0, 0], [1, 0], [0, 1]], [0, 0, 1]), /zero vector/);
 });
