@@ -11,6 +11,8 @@ import type { RunConfig } from "../experiment/spec.js";
 import { listCorpora, openCorpus } from "../data/corpora/index.js";
 import { SentencePieceTokenizer, trainTokenizer } from "../data/tokenizer.js";
 import { countText } from "../data/manifest.js";
+import { resultsCommand } from "../experiment/results-command.js";
+import { finishExperiment } from "../report/finish.js";
 
 const str = (v: unknown, name: string): string => {
   if (typeof v !== "string" || v === "") throw new Error(`--${name} is required`);
@@ -23,6 +25,8 @@ async function runSpec(specPath: string, out: string | undefined, parallel: stri
   const summary = await runExperiment(exp, expDir, { parallel: parallel ? Number(parallel) : undefined });
   process.stderr.write(`${exp.name}: ${summary.ran.length} run(s) trained, ${summary.skipped.length} already finished, ${summary.failed.length} failed\n`);
   for (const f of summary.failed) process.stderr.write(`  ${f.runId}: ${f.error}\n`);
+  const report = finishExperiment(expDir);
+  process.stdout.write(`report: ${report}\nresults: ${join(expDir, "results.sqlite")} (query with: xling results ${exp.name} --result ppl --lang clone1)\n`);
   return { summary, expDir };
 }
 
@@ -66,6 +70,31 @@ export const commands: Record<string, Command> = {
         }
         throw e;
       }
+    },
+  },
+
+  results: {
+    summary: "Query an experiment's results store by config field, e.g. the clone's perplexity for every run with p = 0.1",
+    usage: "xling results <experiment> --result ppl [--lang clone1] [--where data.ratio=0.1]... [--group-by data.ratio] [--format table|csv|json] [--store runs/<experiment>/results.sqlite]",
+    ownArgs: true,
+    async run({ raw }) {
+      const experiment = raw.find((a, i) => !a.startsWith("--") && (i === 0 || !raw[i - 1].startsWith("--") || raw[i - 1].includes("=")));
+      const store = experiment ? resolve("runs", experiment, "results.sqlite") : undefined;
+      const out = resultsCommand(raw, { store: store && existsSync(store) ? store : undefined });
+      process.stdout.write(out.stdout);
+      process.stderr.write(out.stderr);
+      return out.exitCode;
+    },
+  },
+
+  report: {
+    summary: "Analyse an experiment's finished runs, load them into its results store and write its HTML report",
+    usage: "xling report <experiment-dir>",
+    async run({ positionals }) {
+      const dir = positionals[0];
+      if (!dir) throw new Error("give the experiment directory, e.g. runs/demo");
+      const path = finishExperiment(resolve(dir));
+      process.stdout.write(`${path}\n`);
     },
   },
 

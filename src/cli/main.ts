@@ -7,7 +7,9 @@ export interface Command {
   summary: string;
   usage: string;
   options?: ParseArgsConfig["options"];
-  run(args: { values: Record<string, string | boolean | (string | boolean)[] | undefined>; positionals: string[] }): Promise<number | void>;
+  run(args: { values: Record<string, string | boolean | (string | boolean)[] | undefined>; positionals: string[]; raw: string[] }): Promise<number | void>;
+  /** Parses its own arguments (run() gets them unparsed in `raw`). */
+  ownArgs?: boolean;
 }
 
 function help(): string {
@@ -29,13 +31,14 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`xling: unknown command '${name}'\n\n${help()}`);
     return 1;
   }
-  if (rest.includes("--help") || rest.includes("-h")) {
+  if (!cmd.ownArgs && (rest.includes("--help") || rest.includes("-h"))) {
     process.stdout.write(`${cmd.summary}\n\nUsage: ${cmd.usage}\n`);
     return 0;
   }
   try {
+    if (cmd.ownArgs) return (await cmd.run({ values: {}, positionals: [], raw: rest })) ?? 0;
     const args = parseArgs({ args: rest, options: cmd.options ?? {}, allowPositionals: true, strict: true });
-    return (await cmd.run(args as Parameters<Command["run"]>[0])) ?? 0;
+    return (await cmd.run({ ...args, raw: rest } as Parameters<Command["run"]>[0])) ?? 0;
   } catch (e) {
     process.stderr.write(`xling ${name}: ${(e as Error).message}\n`);
     return 1;

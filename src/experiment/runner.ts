@@ -2,13 +2,13 @@
 // in its own directory, skipping finished runs and resuming interrupted ones from their
 // checkpoints. A run is finished when its results.json exists (written last, atomically).
 import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PACKAGE_ROOT } from "../torch/native.js";
 import { prepareCorpus } from "../data/prepare.js";
 import { executeCloneRun, type RunOutcome } from "./clone-run.js";
 import type { Experiment, RunConfig } from "./spec.js";
+import { runIdFor } from "./run-id.js";
 
 export interface PlannedRun {
   runId: string;
@@ -31,24 +31,11 @@ export interface RunnerSummary {
   failed: { runId: string; error: string }[];
 }
 
-/** A stable id: readable fields of the config plus a hash of all of it. */
-export function runIdFor(config: RunConfig): string {
-  const d = config.data;
-  const what = d.schedule ? `sched${d.schedule}` : d.ratio === 0 ? `mono${d.fraction}` : `p${d.ratio}${d.fraction < 1 ? `-f${d.fraction}` : ""}`;
-  const hash = createHash("sha256").update(canonicalJson(config)).digest("hex").slice(0, 8);
-  return `${what}-seed${config.train.seed}-${hash}`;
-}
-
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value && typeof value === "object")
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(",")}}`;
-  return JSON.stringify(value);
-}
-
 export function planRuns(exp: Experiment, expDir: string): PlannedRun[] {
+  // Run ids name the swept fields' values, then a hash of the whole config.
+  const swept = [...new Set(exp.sweeps.flatMap((g) => Object.keys(g)))];
   return exp.runs.map((config) => {
-    const runId = runIdFor(config);
+    const runId = runIdFor(config, swept);
     return { runId, dir: join(expDir, "runs", runId), config };
   });
 }
