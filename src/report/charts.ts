@@ -14,7 +14,7 @@ export type VegaLiteSpec = Record<string, unknown>;
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 const DEFAULT_HEIGHT = 260;
 /** Width of one panel in a faceted chart; Vega-Lite cannot size facets to the container. */
-const FACET_WIDTH = 250;
+const FACET_WIDTH = 270;
 
 /**
  * Vega-Lite reads dots and brackets in field names as nested access ("a.b" is a.b);
@@ -66,12 +66,13 @@ function requireFields(kind: string, rows: readonly Row[], fields: (string | und
  * A nominal colour encoding with the report's stable colours. Category values are
  * stringified so numeric series names (e.g. layer sizes) map the same way as strings.
  */
-function colorEncoding(rows: readonly Row[], field: string, colors: ColorMap | undefined, title?: string): Record<string, unknown> {
+function colorEncoding(rows: readonly Row[], field: string, colors: ColorMap | undefined): Record<string, unknown> {
   return {
     field: fieldRef(field),
     type: "nominal",
     scale: colorScale(distinctStrings(rows, field), colors),
-    legend: { title: title ?? field },
+    // Full-strength swatches even when the first layer is a faint band.
+    legend: { title: field, symbolOpacity: 1 },
   };
 }
 
@@ -132,7 +133,8 @@ export function lineChart(o: LineChartOptions): VegaLiteSpec {
       field: fieldRef(o.y),
       type: "quantitative",
       title: o.yTitle ?? o.y,
-      scale: o.logY ? { type: "log" } : { zero: false },
+      // No rounding out to whole decades: loss rarely spans one, and it wastes the plot.
+      scale: o.logY ? { type: "log", nice: false } : { zero: false },
     },
     color: o.color ? colorEncoding(o.rows, o.color, o.colors) : undefined,
   });
@@ -267,19 +269,46 @@ export interface ScatterChartOptions {
   height?: number;
 }
 
+/** Least-squares line y = intercept + slope * x; undefined when x does not vary. */
+function leastSquares(xs: readonly number[], ys: readonly number[]): { slope: number; intercept: number } | undefined {
+  const n = xs.length;
+  if (n < 2) return undefined;
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (xs[i] - mx) * (ys[i] - my);
+    sxx += (xs[i] - mx) ** 2;
+  }
+  if (sxx === 0) return undefined;
+  const slope = sxy / sxx;
+  return { slope, intercept: my - slope * mx };
+}
+
 /** Correlation scatter, optionally labelled and with a regression line. */
 export function scatterChart(o: ScatterChartOptions): VegaLiteSpec {
   requireFields("scatterChart", o.rows, [o.x, o.y, o.color, o.label]);
+  // Padding keeps edge points and their labels off the axes and legend.
   const encoding = {
-    x: { field: fieldRef(o.x), type: "quantitative", title: o.xTitle ?? o.x, scale: { zero: false, nice: true } },
-    y: { field: fieldRef(o.y), type: "quantitative", title: o.yTitle ?? o.y, scale: { zero: false, nice: true } },
+    x: { field: fieldRef(o.x), type: "quantitative", title: o.xTitle ?? o.x, scale: { zero: false, padding: 18 } },
+    y: { field: fieldRef(o.y), type: "quantitative", title: o.yTitle ?? o.y, scale: { zero: false, padding: 18 } },
   };
   const color = o.color ? colorEncoding(o.rows, o.color, o.colors) : undefined;
   const layer: Record<string, unknown>[] = [];
-  if (o.trendline) {
+  const pairs = o.rows.filter((r) => isNumeric(r[o.x]) && isNumeric(r[o.y]));
+  const xs = pairs.map((p) => p[o.x] as number);
+  const ys = pairs.map((p) => p[o.y] as number);
+  const fit = o.trendline ? leastSquares(xs, ys) : undefined;
+  if (fit) {
+    // The fitted line is computed here rather than with Vega-Lite's regression
+    // transform, which cannot address field names containing dots.
+    const x0 = Math.min(...xs);
+    const x1 = Math.max(...xs);
+    const point = (x: number) => ({ [o.x]: x, [o.y]: fit.intercept + fit.slope * x });
     layer.push({
-      transform: [{ regression: fieldRef(o.y), on: fieldRef(o.x) }],
-      mark: { type: "line", color: "#666", strokeDash: [5, 4], strokeWidth: 1.5 },
+      data: { values: [point(x0), point(x1)] },
+      mark: { type: "line", color: "#777", strokeDash: [5, 4], strokeWidth: 1.5 },
     });
   }
   layer.push({
@@ -296,14 +325,13 @@ export function scatterChart(o: ScatterChartOptions): VegaLiteSpec {
     });
   }
   if (o.trendline) {
-    const pairs = o.rows.filter((r) => isNumeric(r[o.x]) && isNumeric(r[o.y]));
-    const r = pearson(pairs.map((p) => p[o.x] as number), pairs.map((p) => p[o.y] as number));
-    const text = `r = ${Number.isNaN(r) ? "n/a" : r.toFixed(3)}   n = ${pairs.length}`;
-    // Own one-row dataset so the note is drawn once, pinned to the top-left corner.
+    const r = pearson(xs, ys);
+    const text = `r = ${Number.isNaN(r) ? "n/a" : r.toFixed(3)}, n = ${pairs.length}`;
+    // Its own one-row dataset and pixel position, so the note is drawn once in the corner.
     layer.push({
       data: { values: [{ note: text }] },
-      mark: { type: "text", align: "left", baseline: "top", x: 6, y: 4, fontSize: 12, fontWeight: "bold", color: "#444" },
-      encoding: { text: { field: "note", type: "nominal" } },
+      mark: { type: "text", align: "left", baseline: "top", fontSize: 12, fontWeight: "bold", color: "#444" },
+      encoding: { text: { field: "note", type: "nominal" }, x: { value: 8 }, y: { value: 6 } },
     });
   }
   return { ...base(o.rows, o.title), ...FILL_WIDTH, height: o.height ?? 300, encoding, layer };
@@ -341,7 +369,9 @@ export function heatmap(o: HeatmapOptions): VegaLiteSpec {
     type: allNumeric(o.rows, field) ? "ordinal" : "nominal",
     title: title ?? field,
   });
-  const x = { ...axis(o.x, o.xTitle), axis: { labelAngle: -30, labelLimit: 120 } };
+  // Slanted labels only when there are too many columns for level ones to fit.
+  const crowded = distinctStrings(o.rows, o.x).length > 8;
+  const x = { ...axis(o.x, o.xTitle), axis: crowded ? { labelAngle: -40, labelAlign: "right", labelLimit: 120 } : { labelAngle: 0 } };
   const y = axis(o.y, o.yTitle);
   return {
     ...base(o.rows, o.title),

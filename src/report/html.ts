@@ -154,8 +154,8 @@ function numericColumns(table: Table): boolean[] {
   });
 }
 
-function renderCell(value: Cell): string {
-  if (value === null) return `<td class="empty" data-empty="">—</td>`;
+function renderCell(value: Cell, numericColumn: boolean): string {
+  if (value === null) return `<td class="empty${numericColumn ? " num" : ""}" data-empty="">—</td>`;
   if (typeof value === "number") {
     const shown = formatNumber(value);
     const raw = String(value);
@@ -171,7 +171,7 @@ function renderTable(table: Table, anchor: string): string {
   const head = table.columns
     .map((col, c) => `<th scope="col"${numeric[c] ? ' class="num"' : ""}><button type="button">${escapeHtml(col)}</button></th>`)
     .join("");
-  const body = table.rows.map((row) => `<tr>${row.map(renderCell).join("")}</tr>`).join("\n");
+  const body = table.rows.map((row) => `<tr>${row.map((v, c) => renderCell(v, numeric[c])).join("")}</tr>`).join("\n");
   return [
     `<figure class="table" id="${anchor}">`,
     table.title ? `<h3>${escapeHtml(table.title)}</h3>` : "",

@@ -25,6 +25,7 @@ header.report-head {
 header.report-head > div { max-width: 1080px; margin: 0 auto; padding: 0 24px; }
 header.report-head h1 { margin: 0; font-size: 1.9rem; font-weight: 650; letter-spacing: -0.01em; overflow-wrap: anywhere; }
 header.report-head .subtitle { margin: 6px 0 0; color: #c9d1de; font-size: 1.05rem; }
+header.report-head code { background: rgba(255, 255, 255, 0.14); color: inherit; }
 header.report-head .generated { margin: 12px 0 0; color: #98a3b5; font-size: 0.85rem; }
 nav.toc {
   background: var(--panel);
@@ -35,6 +36,8 @@ nav.toc {
 }
 nav.toc h2 { margin: 0 0 6px; font-size: 0.8rem; text-transform: uppercase; letter-spacing: 0.08em; color: var(--muted); }
 nav.toc ol { margin: 0; padding-left: 1.3em; }
+nav.toc > ol { columns: 2 260px; column-gap: 32px; }
+nav.toc > ol > li { break-inside: avoid; }
 nav.toc ol ol { padding-left: 1.1em; list-style: none; font-size: 0.9rem; }
 nav.toc li { margin: 2px 0; }
 nav.toc a { color: var(--accent); text-decoration: none; }
