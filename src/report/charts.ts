@@ -203,8 +203,10 @@ export function barChart(o: BarChartOptions): VegaLiteSpec {
   const colorField = o.color ?? o.xOffset;
   const yTitle = o.yTitle ?? o.y;
   const encoding = withoutUndefined({
-    x: { field: fieldRef(o.x), type: "nominal", title: o.xTitle ?? o.x, axis: { labelAngle: 0 } },
-    xOffset: o.xOffset ? { field: fieldRef(o.xOffset), type: "nominal" } : undefined,
+    // Explicit sorts: the error-bar layer's own data would otherwise leave the shared
+    // scales with conflicting sort settings.
+    x: { field: fieldRef(o.x), type: "nominal", sort: "ascending", title: o.xTitle ?? o.x, axis: { labelAngle: 0 } },
+    xOffset: o.xOffset ? { field: fieldRef(o.xOffset), type: "nominal", sort: "ascending" } : undefined,
   });
   const bars = {
     mark: { type: "bar", cornerRadiusTopLeft: 2, cornerRadiusTopRight: 2 },
@@ -376,7 +378,9 @@ export function heatmap(o: HeatmapOptions): VegaLiteSpec {
   return {
     ...base(o.rows, o.title),
     ...FILL_WIDTH,
-    height: { step: 26 },
+    // A fixed height rather than a per-row step: Vega-Lite cannot fit the width to the
+    // container while the height is set by steps.
+    height: Math.max(120, 26 * distinctStrings(o.rows, o.y).length),
     encoding: { x, y },
     layer: [
       {

@@ -67,7 +67,7 @@ export function sampleReport(): Report {
           { label: "Parameters", value: "1.2M" },
         ],
         charts: [
-          { id: "loss", title: "Validation loss", spec: lineChart({ rows: lossRows, x: "step", y: "loss", color: "language", strokeDash: "config", colors }), caption: "Solid: 90/10, dashed: 50/50." },
+          { id: "loss", title: "Validation loss", spec: lineChart({ rows: lossRows, x: "step", y: "loss", color: "language", strokeDash: "config", colors }), caption: "Solid: 50/50, dashed: 90/10." },
           { id: "loss-facet", title: "Loss by mixture (log scale)", spec: lineChart({ rows: lossRows, x: "step", y: "loss", color: "language", facet: "config", logY: true, colors }) },
         ],
       },
