@@ -62,7 +62,7 @@ test("field names with dots are escaped so Vega-Lite reads them as flat columns"
 test("pearson matches hand-computed values and is NaN without variation", () => {
   assert.equal(pearson([1, 2, 3], [2, 4, 6]), 1);
   assert.equal(pearson([1, 2, 3], [3, 2, 1]), -1);
-  // x = 1..4, y = 1,3,2,4: cov = 2.5/n-terms ... r = 0.8 exactly.
+  // Deviations (-1.5,-0.5,0.5,1.5) and (-1.5,0.5,-0.5,1.5): sxy = 4, sxx = syy = 5, so r = 0.8.
   assert.ok(Math.abs(pearson([1, 2, 3, 4], [1, 3, 2, 4]) - 0.8) < 1e-12);
   assert.ok(Number.isNaN(pearson([1, 1, 1], [1, 2, 3])));
 });
