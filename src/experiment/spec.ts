@@ -62,7 +62,7 @@ export const TrainSpec = z.strictObject({
 export const DataSpec = z.strictObject({
   /** p: probability that a training sequence is rendered as a clone (0.1 = 90/10). */
   ratio: probability.default(0.5),
-  /** Episode schedule; overrides ratio when set. */
+  /** Episode schedule; overrides ratio when set (ratio then records its overall share). */
   schedule: scheduleString.nullable().default(null),
   /** Share of the full step budget this run trains for (monolingual data-fraction runs). */
   fraction: z.number().gt(0).max(1).default(1),
@@ -132,6 +132,12 @@ export function parseExperiment(raw: unknown, source = "spec"): Experiment {
       throw new SpecError(source, issuesOf(run.error, "base").map((i) => ({ ...i, message: `${i.message} [${where}]` })));
     }
     checkModel(run.data, source);
+    // A schedule's overall clone share is the mean of its episodes; ratio records it, so
+    // runs group by how much of each language they saw in total.
+    if (run.data.data.schedule) {
+      const ps = run.data.data.schedule.split("_").map(Number);
+      run.data.data.ratio = ps.reduce((a, b) => a + b, 0) / ps.length;
+    }
     const key = JSON.stringify(run.data);
     if (!seen.has(key)) runs.push(run.data);
     seen.add(key);
