@@ -1,52 +1,15 @@
 // Renders a report with every chart type and checks it in a real browser.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { CHROMIUM, CHROMIUM_ARGS, allSettled, chartStates, skip } from "./browser.js";
+import { chromium } from "playwright-core";
 import { writeReport } from "../../src/report/index.js";
 import { heatmapRows, LANGS, perplexityRows, sampleReport, scatterRows, tableRows } from "./fixture.js";
-
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-const skip = existsSync(CHROMIUM) ? false : `browser test skipped: ${CHROMIUM} is missing (install Debian's chromium package)`;
-
-interface ChartState {
-  id: string;
-  rendered: string | null;
-  error: string | null;
-  width: number;
-  height: number;
-  /** Drawn data-mark elements per Vega mark type (axes and legends excluded). */
-  marks: Record<string, number>;
-}
-
-function chartStates(page: Page): Promise<ChartState[]> {
-  return page.$$eval("[data-chart-id]", (els) =>
-    els.map((el) => {
-      const svg = el.querySelector("svg");
-      const box = svg?.getBoundingClientRect();
-      const marks: Record<string, number> = {};
-      for (const g of el.querySelectorAll("g.role-mark")) {
-        const type = Array.from(g.classList).find((c) => c.startsWith("mark-"))?.slice(5) ?? "?";
-        marks[type] = (marks[type] ?? 0) + g.children.length;
-      }
-      return {
-        id: el.getAttribute("data-chart-id") ?? "",
-        rendered: el.getAttribute("data-rendered"),
-        error: el.getAttribute("data-error"),
-        width: box?.width ?? 0,
-        height: box?.height ?? 0,
-        marks,
-      };
-    }),
-  );
-}
-
-const allSettled = () =>
-  Array.from(document.querySelectorAll("[data-chart-id]")).every((e) => e.hasAttribute("data-rendered") || e.hasAttribute("data-error"));
 
 describe("report in a browser", { skip }, () => {
   let browser: Browser;
