@@ -8,6 +8,7 @@
         "native/src/convert.cc",
         "native/src/autograd.cc",
         "native/src/optim.cc",
+        "native/src/allocator.cc",
         "native/src/sentencepiece.cc",
         "native/generated/ops.cc"
       ],

@@ -5,6 +5,7 @@
 namespace xling {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  RegisterAllocator(env, exports);  // first: every tensor should come from it
   exports.Set("TensorHandle", TensorHandle::Init(env));
   RegisterOps(env, exports);
   RegisterConvert(env, exports);

@@ -93,6 +93,7 @@ void RegisterOps(Napi::Env env, Napi::Object exports);       // generated
 void RegisterConvert(Napi::Env env, Napi::Object exports);   // typed arrays <-> tensors
 void RegisterAutograd(Napi::Env env, Napi::Object exports);  // backward, grad, no-grad, RNG
 void RegisterOptim(Napi::Env env, Napi::Object exports);     // fused optimizer steps
+void RegisterAllocator(Napi::Env env, Napi::Object exports); // caching CPU allocator
 void RegisterSentencePiece(Napi::Env env, Napi::Object exports);  // tokenizers
 
 }  // namespace xling

@@ -3,7 +3,7 @@ export { Tensor, tensor, fromBytes, type TensorOptions, type NestedNumbers } fro
 export * from "./generated/ops.js";
 export { tidy, keep, dispose, scopeSize } from "./scope.js";
 export { noGrad, enableGrad, isGradEnabled, grad, clearGrads, type GradOptions } from "./autograd.js";
-export { manualSeed, getRngState, setRngState, setNumThreads, getNumThreads, buildInfo, cudaDeviceCount } from "./runtime.js";
+export { manualSeed, getRngState, setRngState, setNumThreads, getNumThreads, buildInfo, cudaDeviceCount, cpuCacheStats, type CpuCacheStats } from "./runtime.js";
 export type { DType, Device } from "./dtype.js";
 export { AdamW, SGD, clipGradNorm, warmupCosineLr, type Optimizer, type OptimizerState, type AdamWOptions, type SGDOptions, type WarmupCosine, type NamedParameters } from "./optim.js";
 export { saveSafetensors, loadSafetensors, readSafetensorsHeader, SafetensorsError, type TensorEntry, type SafetensorsHeader } from "./safetensors.js";

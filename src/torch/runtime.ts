@@ -43,3 +43,18 @@ export function buildInfo(): BuildInfo {
 export function cudaDeviceCount(): number {
   return native.cuda_device_count() as number;
 }
+
+export interface CpuCacheStats {
+  cachedBytes: number;
+  limitBytes: number;
+  hits: number;
+  misses: number;
+}
+
+/**
+ * The caching CPU allocator's counters (native/src/allocator.cc). `release` returns
+ * every cached block to the system first.
+ */
+export function cpuCacheStats(release = false): CpuCacheStats {
+  return native.cpu_cache_stats(release) as CpuCacheStats;
+}
