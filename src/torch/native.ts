@@ -1,8 +1,8 @@
 // The one place that loads the compiled addon. Only src/torch talks to `native`.
 import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { packageRoot } from "../util/package-root.js";
 
 /** Opaque handle to an at::Tensor owned by the addon. */
 export interface NativeTensor {
@@ -13,17 +13,6 @@ export interface NativeTensor {
 /** The addon's exports; the generated op functions are reached by name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type NativeAddon = Record<string, any>;
-
-function packageRoot(): string {
-  // Works both from src/ (ts sources) and dist/src/ (compiled): walk up to package.json.
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json"))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error("xling: cannot find the package root");
-    dir = up;
-  }
-  return dir;
-}
 
 function load(): NativeAddon {
   const root = packageRoot();

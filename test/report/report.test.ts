@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Browser } from "playwright-core";
-import { CHROMIUM, CHROMIUM_ARGS, allSettled, chartStates, skip } from "./browser.js";
+import { CHROMIUM, CHROMIUM_ARGS, allSettled, chartStates, openReport, skip } from "./browser.js";
 import { chromium } from "playwright-core";
 import { writeReport } from "../../src/report/index.js";
 import { heatmapRows, LANGS, perplexityRows, sampleReport, scatterRows, tableRows } from "./fixture.js";
@@ -25,19 +25,7 @@ describe("report in a browser", { skip }, () => {
 
   test("every chart renders offline, text stays safe, tables sort", { timeout: 40_000 }, async (t) => {
     const file = writeReport(join(dir, "nested", "report.html"), sampleReport());
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    const problems: string[] = [];
-    page.on("console", (m) => {
-      if (m.type() === "error") problems.push(`console: ${m.text()}`);
-    });
-    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-    page.on("request", (r) => {
-      if (!r.url().startsWith("file:")) problems.push(`network request: ${r.url()}`);
-    });
-
-    await page.goto(pathToFileURL(file).href);
-    await page.waitForFunction(allSettled, null, { timeout: 20_000 });
-    const states = await chartStates(page);
+    const { page, charts: states, problems } = await openReport(browser, file);
 
     assert.deepEqual(states.map((s) => s.id), ["loss", "loss-facet", "ppl", "scatter", "align", "profile"]);
     for (const s of states) {
