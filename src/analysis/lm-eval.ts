@@ -3,6 +3,7 @@
 // parameter tensor, and the similarity of clone embedding rows.
 import { type Tensor, cosineSimilarity, crossEntropy, grad, noGrad, tensor, tidy } from "../torch/index.js";
 import type { GPT } from "../nn/gpt.js";
+import { matchedMeanCosine } from "./similarity.js";
 
 export interface PerplexityResult {
   ppl: number;
@@ -131,4 +132,30 @@ export function cloneEmbeddingSimilarity(weight: Tensor, vocabSize: number, clon
       randomPairs: cosineSimilarity(r1, r2, 1).mean().item(),
     };
   }));
+}
+
+/**
+ * Hidden-state alignment of real parallel text (methods.md §1), where positions do not
+ * correspond: per layer and sentence pair, the all-pairs cosine of the two sentences'
+ * hidden states, a maximum-weight bipartite matching, and the mean cosine of the
+ * matched pairs; averaged over the pairs.
+ */
+export function matchedHiddenCosineByLayer(model: GPT, pairs: [Int32Array, Int32Array][]): number[] {
+  if (pairs.length === 0) throw new Error("matchedHiddenCosineByLayer: no sentence pairs");
+  const wasTraining = model.training;
+  model.eval();
+  const hiddenRows = (ids: Int32Array): Float32Array[][] => noGrad(() => tidy(() =>
+    model.forward(tensor(ids, { shape: [1, ids.length], dtype: "int64" }), { hidden: true }).hidden!.map((h) => {
+      const [, t, d] = h.shape;
+      const flat = h.contiguous().toArray() as Float32Array;
+      return Array.from({ length: t }, (_, i) => flat.subarray(i * d, (i + 1) * d));
+    })));
+  const sums = new Array<number>(model.config.layers).fill(0);
+  for (const [a, b] of pairs) {
+    const ha = hiddenRows(a);
+    const hb = hiddenRows(b);
+    ha.forEach((rows, layer) => (sums[layer] += matchedMeanCosine(rows, hb[layer]).mean));
+  }
+  model.train(wasTraining);
+  return sums.map((s) => s / pairs.length);
 }
