@@ -159,6 +159,9 @@ void RegisterAutograd(Napi::Env env, Napi::Object exports) {
   exports.Set("set_num_threads", Napi::Function::New(env, SetNumThreads, "set_num_threads"));
   exports.Set("get_num_threads", Napi::Function::New(env, GetNumThreads, "get_num_threads"));
   exports.Set("build_info", Napi::Function::New(env, BuildInfo, "build_info"));
+  exports.Set("live_handles", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(TensorHandle::live_.load()));
+  }, "live_handles"));
   exports.Set("cuda_device_count", Napi::Function::New(env, CudaDeviceCount, "cuda_device_count"));
 }
 

@@ -1,11 +1,13 @@
 #include "tensor.h"
 
+#include <atomic>
 #include <cmath>
 #include <unordered_map>
 
 namespace xling {
 
 Napi::FunctionReference* TensorHandle::constructor_ = nullptr;
+std::atomic<int64_t> TensorHandle::live_{0};
 
 Napi::Function TensorHandle::Init(Napi::Env env) {
   Napi::Function cls = DefineClass(env, "TensorHandle",
@@ -31,6 +33,7 @@ TensorHandle* TensorHandle::From(Napi::Value v) { return Unwrap(v.As<Napi::Objec
 TensorHandle::TensorHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TensorHandle>(info) {
   if (info.Length() != 1 || !info[0].IsExternal())
     throw Napi::TypeError::New(info.Env(), "TensorHandle cannot be constructed from JS");
+  live_++;
   at::Tensor* boxed = info[0].As<Napi::External<at::Tensor>>().Data();
   tensor_ = std::move(*boxed);
   delete boxed;
@@ -41,6 +44,7 @@ TensorHandle::TensorHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Te
 }
 
 TensorHandle::~TensorHandle() {
+  live_--;
   // Finalizer path: V8 is collecting the handle; the accounting is returned here too.
   if (!disposed_ && reported_ > 0) {
     napi_adjust_external_memory(Env(), -reported_, nullptr);

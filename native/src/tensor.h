@@ -2,6 +2,7 @@
 // convert arguments and to turn libtorch exceptions into JS errors.
 #pragma once
 #include <napi.h>
+#include <atomic>
 #include <ATen/ATen.h>
 #include <string>
 #include <vector>
@@ -33,6 +34,10 @@ class TensorHandle : public Napi::ObjectWrap<TensorHandle> {
   int64_t reported_ = 0;
   bool disposed_ = false;
   static Napi::FunctionReference* constructor_;
+
+ public:
+  /** Handles not yet finalized by the GC (disposed ones included): a leak detector. */
+  static std::atomic<int64_t> live_;
 };
 
 // Runs fn and rethrows any C++ exception as a JS Error carrying its message.
