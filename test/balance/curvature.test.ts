@@ -89,6 +89,7 @@ describe("top Hessian eigenvalue", () => {
     const sorted = Array.from(spectrum).sort((a, b) => Math.abs(b) - Math.abs(a));
     const r = tidy(() => topHessianEigenvalue(m.loss(tokens), params, { seed: 1, maxIterations: 1000, tolerance: 1e-13 }));
     assert.ok(r.converged, `not converged after ${r.iterations} (spectrum head ${sorted.slice(0, 3)})`);
+    // The head of this spectrum is about 0.429, 0.349, 0.300: a gap power iteration closes in ~70 steps.
     assertClose([r.eigenvalue], [sorted[0]], 1e-5, "top eigenvalue");
     m.dispose();
     tokens.dispose();

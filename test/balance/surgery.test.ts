@@ -24,6 +24,8 @@ describe("PCGrad", () => {
     // (1, 2) . (3, -1) = 1 >= 0: nothing to project.
     const r = pcgrad([v(1, 2), v(3, -1)], new Rng(2));
     assertClose(r.combined, [4, 1], 1e-12, "sum");
+    // A barely positive dot product, (1, 0) . (0.1, 1) = 0.1, is no conflict either.
+    assertClose(pcgrad([v(1, 0), v(0.1, 1)], new Rng(2)).combined, [1.1, 1], 1e-12, "sum");
   });
 
   it("three tasks: the result depends on the seeded order, both orders as computed by hand", () => {
