@@ -1,0 +1,11 @@
+// Cross-lingual expert language models (methods.md §4): partitioning, ensembling,
+// adding languages and launching per-expert training on Slurm.
+export * from "./typology.js";
+export * from "./tfidf.js";
+export * from "./svd.js";
+export * from "./kmeans.js";
+export * from "./content.js";
+export * from "./partition.js";
+export * from "./ensemble.js";
+export * from "./adding.js";
+export * from "./slurm.js";
