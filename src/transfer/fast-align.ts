@@ -30,6 +30,7 @@
 import { PairIndex } from "./pair-index.js";
 import { growDiagFinalAnd, type Link } from "./symmetrize.js";
 import type { TokenizedPair } from "./tokenize.js";
+import { wordPairsFromLinks, type WordPair } from "./word-pairs.js";
 
 export interface FastAlignOptions {
   /** EM iterations (default 5). */
@@ -414,4 +415,13 @@ export function alignBidirectional(models: BidirectionalModels, pairs: ReadonlyA
     symmetric.push(growDiagFinalAnd(f, r));
   }
   return { forward, reverse, symmetric };
+}
+
+/**
+ * Word pairs from a trained aligner: grow-diag-final-and links of each sentence
+ * pair, keeping one-to-one links and dropping identically spelled pairs.
+ */
+export function alignerWordPairs(models: BidirectionalModels, pairs: ReadonlyArray<TokenizedPair>): WordPair[] {
+  const { symmetric } = alignBidirectional(models, pairs);
+  return pairs.flatMap((p, k) => wordPairsFromLinks(p, symmetric[k]!, k));
 }
