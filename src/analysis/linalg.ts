@@ -61,24 +61,37 @@ export function inverseSpd(a: Float64Array, n: number): Float64Array | null {
 }
 
 /**
- * Eigenvalues of a symmetric matrix by cyclic Jacobi rotations, ascending.
- * Plenty for the 3 × 3 normal matrices here, and accurate for tiny eigenvalues,
- * which is what a condition number depends on.
+ * Eigenvalues of a symmetric matrix, ascending (cyclic Jacobi rotations: accurate for
+ * tiny eigenvalues, which is what a condition number depends on).
  */
 export function symmetricEigenvalues(a: Float64Array, n: number): Float64Array {
+  return symmetricEigen(a, n).values.slice().reverse();
+}
+
+/**
+ * Eigen-decomposition of a symmetric n x n matrix by cyclic Jacobi rotations.
+ * Returns eigenvalues in descending order and the matching eigenvectors as
+ * columns of a row-major n x n matrix.
+ */
+export function symmetricEigen(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
   const m = Float64Array.from(a);
+  const v = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) v[i * n + i] = 1;
   for (let sweep = 0; sweep < 100; sweep++) {
     let off = 0;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += m[p * n + q]! ** 2;
-    if (off < 1e-300) break;
-    for (let p = 0; p < n; p++) {
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        total += m[i * n + j]! ** 2;
+        if (i !== j) off += m[i * n + j]! ** 2;
+      }
+    }
+    if (off <= 1e-30 * total || off === 0) break;
+    for (let p = 0; p < n - 1; p++) {
       for (let q = p + 1; q < n; q++) {
         const apq = m[p * n + q]!;
         if (apq === 0) continue;
-        const app = m[p * n + p]!;
-        const aqq = m[q * n + q]!;
-        // Rotation angle that zeroes m[p][q]; the small-|t| root keeps it stable.
-        const theta = (aqq - app) / (2 * apq);
+        const theta = (m[q * n + q]! - m[p * n + p]!) / (2 * apq);
         const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
         const c = 1 / Math.sqrt(t * t + 1);
         const s = t * c;
@@ -94,10 +107,20 @@ export function symmetricEigenvalues(a: Float64Array, n: number): Float64Array {
           m[p * n + k] = c * mpk - s * mqk;
           m[q * n + k] = s * mpk + c * mqk;
         }
+        for (let k = 0; k < n; k++) {
+          const vkp = v[k * n + p]!;
+          const vkq = v[k * n + q]!;
+          v[k * n + p] = c * vkp - s * vkq;
+          v[k * n + q] = s * vkp + c * vkq;
+        }
       }
     }
   }
-  const ev = new Float64Array(n);
-  for (let i = 0; i < n; i++) ev[i] = m[i * n + i]!;
-  return ev.sort();
+  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => m[y * n + y]! - m[x * n + x]!);
+  const values = Float64Array.from(order, (i) => m[i * n + i]!);
+  const vectors = new Float64Array(n * n);
+  order.forEach((src, dst) => {
+    for (let k = 0; k < n; k++) vectors[k * n + dst] = v[k * n + src]!;
+  });
+  return { values, vectors };
 }

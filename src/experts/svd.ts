@@ -5,6 +5,9 @@
  * Gaussian draws come from a seeded Rng, so equal seeds give equal results.
  */
 import { Rng } from "../util/rng.js";
+import { symmetricEigen } from "../analysis/linalg.js";
+
+export { symmetricEigen };
 
 /** A row-major dense matrix. */
 export interface Matrix {
@@ -96,63 +99,6 @@ function orthonormalColumns(m: Matrix): Matrix {
   const out = new Float64Array(m.rows * cols.length);
   cols.forEach((q, j) => q.forEach((x, i) => (out[i * cols.length + j] = x)));
   return { rows: m.rows, cols: cols.length, data: out };
-}
-
-/**
- * Eigen-decomposition of a symmetric n x n matrix by cyclic Jacobi rotations.
- * Returns eigenvalues in descending order and the matching eigenvectors as
- * columns of a row-major n x n matrix.
- */
-export function symmetricEigen(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
-  const m = Float64Array.from(a);
-  const v = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) v[i * n + i] = 1;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    let total = 0;
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) {
-        total += m[i * n + j]! ** 2;
-        if (i !== j) off += m[i * n + j]! ** 2;
-      }
-    }
-    if (off <= 1e-30 * total || off === 0) break;
-    for (let p = 0; p < n - 1; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = m[p * n + q]!;
-        if (apq === 0) continue;
-        const theta = (m[q * n + q]! - m[p * n + p]!) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < n; k++) {
-          const mkp = m[k * n + p]!;
-          const mkq = m[k * n + q]!;
-          m[k * n + p] = c * mkp - s * mkq;
-          m[k * n + q] = s * mkp + c * mkq;
-        }
-        for (let k = 0; k < n; k++) {
-          const mpk = m[p * n + k]!;
-          const mqk = m[q * n + k]!;
-          m[p * n + k] = c * mpk - s * mqk;
-          m[q * n + k] = s * mpk + c * mqk;
-        }
-        for (let k = 0; k < n; k++) {
-          const vkp = v[k * n + p]!;
-          const vkq = v[k * n + q]!;
-          v[k * n + p] = c * vkp - s * vkq;
-          v[k * n + q] = s * vkp + c * vkq;
-        }
-      }
-    }
-  }
-  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => m[y * n + y]! - m[x * n + x]!);
-  const values = Float64Array.from(order, (i) => m[i * n + i]!);
-  const vectors = new Float64Array(n * n);
-  order.forEach((src, dst) => {
-    for (let k = 0; k < n; k++) vectors[k * n + dst] = v[k * n + src]!;
-  });
-  return { values, vectors };
 }
 
 /**
