@@ -9,6 +9,7 @@ import { runExperiment, type RunnerSummary } from "../experiment/runner.js";
 import { executeCloneRun, RunInterrupted } from "../experiment/clone-run.js";
 import type { RunConfig } from "../experiment/spec.js";
 import { listCorpora, openCorpus } from "../data/corpora/index.js";
+import { DEBIAN_REFERENCE_LANGS, installDebianReference } from "../data/corpora/debian-reference.js";
 import { SentencePieceTokenizer, trainTokenizer } from "../data/tokenizer.js";
 import { countText } from "../data/manifest.js";
 import { resultsCommand } from "../experiment/results-command.js";
@@ -142,6 +143,17 @@ export const commands: Record<string, Command> = {
       for await (const d of openCorpus(name, { langs }).documents()) lines.push(JSON.stringify({ text: d.text, lang: d.lang, id: d.docId }));
       writeFileSync(str(values.out, "out"), lines.join("\n") + "\n");
       process.stderr.write(`${lines.length} documents written to ${values.out}\n`);
+    },
+  },
+
+  "corpus debian-reference": {
+    summary: "Install Debian's translated Debian Reference manuals and convert them to JSONL, one paragraph per line (GPL: built here, not shipped)",
+    usage: `xling corpus debian-reference --out data-dir [--lang ${DEBIAN_REFERENCE_LANGS.join(",")}]`,
+    options: { out: { type: "string" }, lang: { type: "string" } },
+    async run({ values }) {
+      const langs = typeof values.lang === "string" ? values.lang.split(",") : [...DEBIAN_REFERENCE_LANGS];
+      for (const m of await installDebianReference(langs, str(values.out, "out")))
+        process.stdout.write(`${m.lang}: ${m.paragraphs} paragraphs -> ${m.path}\n`);
     },
   },
 
