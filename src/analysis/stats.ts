@@ -180,23 +180,29 @@ export function ranks(xs: ArrayLike<number>): Float64Array {
   return r;
 }
 
-/** Pearson correlation; NaN when either variable is constant. */
-export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
-  checkPaired(x, y, "pearson");
-  const n = x.length;
-  if (n < 2) return NaN;
+/** Means and centred sums of squares and cross-products of paired samples. */
+function centredMoments(x: ArrayLike<number>, y: ArrayLike<number>): { mx: number; my: number; sxy: number; sxx: number; syy: number } {
   const mx = mean(x);
   const my = mean(y);
   let sxy = 0;
   let sxx = 0;
   let syy = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < x.length; i++) {
     const dx = x[i]! - mx;
     const dy = y[i]! - my;
     sxy += dx * dy;
     sxx += dx * dx;
     syy += dy * dy;
   }
+  return { mx, my, sxy, sxx, syy };
+}
+
+/** Pearson correlation; NaN when either variable is constant. */
+export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  checkPaired(x, y, "pearson");
+  const n = x.length;
+  if (n < 2) return NaN;
+  const { sxy, sxx, syy } = centredMoments(x, y);
   if (sxx === 0 || syy === 0) return NaN;
   return sxy / Math.sqrt(sxx * syy);
 }
@@ -296,16 +302,7 @@ export function linearRegression(x: ArrayLike<number>, y: ArrayLike<number>): Li
   checkPaired(x, y, "linearRegression");
   const n = x.length;
   if (n < 2) throw new RangeError(`linearRegression: need at least 2 points, got ${n}`);
-  const mx = mean(x);
-  const my = mean(y);
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (x[i]! - mx) * (y[i]! - my);
-    sxx += (x[i]! - mx) ** 2;
-    syy += (y[i]! - my) ** 2;
-  }
+  const { mx, my, sxy, sxx, syy } = centredMoments(x, y);
   if (sxx === 0) throw new RangeError("linearRegression: x is constant");
   const slope = sxy / sxx;
   const intercept = my - slope * mx;

@@ -6,6 +6,7 @@
  * Chart titles are shown by the report as HTML headings, so builders put `title` in the
  * spec's `description` (read out as the chart's accessible label) rather than drawing it.
  */
+import { pearson } from "../analysis/stats.js";
 import { type ColorMap, colorScale } from "./colors.js";
 
 export type Row = Readonly<Record<string, unknown>>;
@@ -231,29 +232,6 @@ export function barChart(o: BarChartOptions): VegaLiteSpec {
 
 // ---------------------------------------------------------------------------
 
-/** Pearson correlation of the pairs where both values are finite numbers; NaN if undefined. */
-export function pearson(xs: readonly number[], ys: readonly number[]): number {
-  const n = Math.min(xs.length, ys.length);
-  let mx = 0;
-  let my = 0;
-  for (let i = 0; i < n; i++) {
-    mx += xs[i];
-    my += ys[i];
-  }
-  mx /= n;
-  my /= n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    const dx = xs[i] - mx;
-    const dy = ys[i] - my;
-    sxy += dx * dy;
-    sxx += dx * dx;
-    syy += dy * dy;
-  }
-  return n < 2 || sxx === 0 || syy === 0 ? NaN : sxy / Math.sqrt(sxx * syy);
-}
 
 export interface ScatterChartOptions {
   rows: readonly Row[];

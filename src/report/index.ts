@@ -12,7 +12,6 @@ export {
   heatmap,
   layerProfile,
   lineChart,
-  pearson,
   scatterChart,
 } from "./charts.js";
 export { COLORBLIND_PALETTE, type ColorMap, colorMapping, colorScale } from "./colors.js";
