@@ -13,6 +13,7 @@ import { DEBIAN_REFERENCE_LANGS, installDebianReference } from "../data/corpora/
 import { SentencePieceTokenizer, trainTokenizer } from "../data/tokenizer.js";
 import { countText } from "../data/manifest.js";
 import { resultsCommand } from "../experiment/results-command.js";
+import { moreCommands } from "./more-commands.js";
 import { finishExperiment } from "../report/finish.js";
 
 const str = (v: unknown, name: string): string => {
@@ -199,4 +200,5 @@ export const commands: Record<string, Command> = {
       if (existsSync(join(PACKAGE_ROOT, "build", "Release", "xling.node"))) process.stdout.write(`addon: ${join(PACKAGE_ROOT, "build", "Release", "xling.node")}\n`);
     },
   },
+  ...moreCommands,
 };
