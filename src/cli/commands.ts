@@ -14,12 +14,9 @@ import { SentencePieceTokenizer, trainTokenizer } from "../data/tokenizer.js";
 import { countText } from "../data/manifest.js";
 import { resultsCommand } from "../experiment/results-command.js";
 import { moreCommands } from "./more-commands.js";
+import { list, required as str } from "./options.js";
 import { finishExperiment } from "../report/finish.js";
 
-const str = (v: unknown, name: string): string => {
-  if (typeof v !== "string" || v === "") throw new Error(`--${name} is required`);
-  return v;
-};
 
 async function runSpec(specPath: string, out: string | undefined, parallel: string | undefined): Promise<{ summary: RunnerSummary; expDir: string }> {
   const exp = loadExperiment(specPath);
@@ -115,7 +112,7 @@ export const commands: Record<string, Command> = {
     async run({ values, positionals }) {
       const name = positionals[0];
       if (!name) throw new Error("give a corpus name (xling corpus list)");
-      const langs = typeof values.lang === "string" ? values.lang.split(",") : undefined;
+      const langs = list(values.lang);
       const stats = new Map<string, { documents: number; lines: number; characters: number; tokens: number }>();
       for await (const d of openCorpus(name, { langs }).documents()) {
         const s = stats.get(d.lang) ?? { documents: 0, lines: 0, characters: 0, tokens: 0 };
@@ -139,7 +136,7 @@ export const commands: Record<string, Command> = {
     async run({ values, positionals }) {
       const name = positionals[0];
       if (!name) throw new Error("give a corpus name (xling corpus list)");
-      const langs = typeof values.lang === "string" ? values.lang.split(",") : undefined;
+      const langs = list(values.lang);
       const lines: string[] = [];
       for await (const d of openCorpus(name, { langs }).documents()) lines.push(JSON.stringify({ text: d.text, lang: d.lang, id: d.docId }));
       writeFileSync(str(values.out, "out"), lines.join("\n") + "\n");
@@ -152,7 +149,7 @@ export const commands: Record<string, Command> = {
     usage: `xling corpus debian-reference --out data-dir [--lang ${DEBIAN_REFERENCE_LANGS.join(",")}]`,
     options: { out: { type: "string" }, lang: { type: "string" } },
     async run({ values }) {
-      const langs = typeof values.lang === "string" ? values.lang.split(",") : [...DEBIAN_REFERENCE_LANGS];
+      const langs = list(values.lang) ?? [...DEBIAN_REFERENCE_LANGS];
       for (const m of await installDebianReference(langs, str(values.out, "out")))
         process.stdout.write(`${m.lang}: ${m.paragraphs} paragraphs -> ${m.path}\n`);
     },
@@ -170,7 +167,7 @@ export const commands: Record<string, Command> = {
       if (typeof values.input === "string") {
         tok = await SentencePieceTokenizer.train({ input: values.input, modelPrefix: prefix, vocabSize, modelType });
       } else {
-        const corpus = openCorpus(str(values.corpus, "corpus"), { langs: typeof values.lang === "string" ? values.lang.split(",") : undefined });
+        const corpus = openCorpus(str(values.corpus, "corpus"), { langs: list(values.lang) });
         async function* texts() { for await (const d of corpus.documents()) yield d.text; }
         tok = await trainTokenizer(texts(), { modelPrefix: prefix, vocabSize, modelType });
       }

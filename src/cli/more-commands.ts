@@ -9,11 +9,8 @@ import { createPartitioner } from "../experts/partition.js";
 import { loadLanguageFeatures } from "../experts/typology.js";
 import { listUdhrTranslations } from "../data/corpora/udhr.js";
 import { slurmArrayScript } from "../experts/slurm.js";
+import { required as need } from "./options.js";
 
-const need = (v: unknown, name: string): string => {
-  if (typeof v !== "string" || v === "") throw new Error(`--${name} is required`);
-  return v;
-};
 
 export const moreCommands: Record<string, Command> = {
   align: {
