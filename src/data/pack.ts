@@ -102,13 +102,20 @@ export class PackedSequenceStream {
   private position = 0;
   private order: Uint32Array;
 
+  /**
+   * `maxSequences` keeps only the cache's first sequences: how a run trains on a
+   * controlled amount of one language (an imbalanced mixture) without re-tokenizing.
+   */
   constructor(
     private readonly cache: TokenCacheReader,
     readonly seqLen: number,
     readonly seed: number,
+    maxSequences?: number,
   ) {
     checkSeqLen(seqLen);
-    this.numSequences = Math.floor(cache.count / (seqLen + 1));
+    const available = Math.floor(cache.count / (seqLen + 1));
+    if (maxSequences !== undefined && (!Number.isInteger(maxSequences) || maxSequences < 1)) throw new RangeError(`maxSequences must be a positive integer, got ${maxSequences}`);
+    this.numSequences = Math.min(available, maxSequences ?? available);
     if (this.numSequences === 0) throw new RangeError(`token cache ${cache.path} holds ${cache.count} ids, fewer than one sequence of ${seqLen + 1}`);
     this.order = this.epochOrder(0);
   }

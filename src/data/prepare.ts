@@ -5,11 +5,10 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { openCorpus } from "./corpora/index.js";
 import { splitOf, type Split } from "./manifest.js";
 import { trainTokenizer } from "./tokenizer.js";
 import { TokenCacheReader, writeDocumentsToCache } from "./token-cache.js";
-import { readJsonl, readTextDocuments } from "./readers/index.js";
+import { readLanguage } from "./multilingual.js";
 import { writeFileAtomic } from "../util/atomic.js";
 
 export interface CorpusChoice {
@@ -100,20 +99,6 @@ async function build(corpus: CorpusChoice, tok: TokenizerChoice, seed: number, d
   writeFileAtomic(join(dir, "prepared.json"), JSON.stringify(manifest, null, 2));
 }
 
-async function readDocuments(c: CorpusChoice): Promise<string[]> {
-  const out: string[] = [];
-  if (c.name === "file") {
-    if (!c.path) throw new Error("corpus 'file' needs a path");
-    if (/\.jsonl(\.gz)?$/.test(c.path)) {
-      for await (const r of readJsonl(c.path)) if (r.lang === c.lang || !r.lang) out.push(r.text);
-    } else {
-      for await (const d of readTextDocuments(c.path)) out.push(d.text);
-    }
-    return out;
-  }
-  const corpus = openCorpus(c.name, { langs: [c.lang], translations: c.translation ? [c.translation] : undefined, unit: "chapter" });
-  for await (const d of corpus.documents()) out.push(d.text);
-  if (out.length === 0) throw new Error(`corpus ${c.name} has no documents in language '${c.lang}'`);
-  return out;
+function readDocuments(c: CorpusChoice): Promise<string[]> {
+  return readLanguage({ lang: c.lang, corpus: c.name, translation: c.translation, path: c.path });
 }
-

@@ -24,8 +24,8 @@ export interface CorpusOptions {
   langs?: string[];
   /** Bible only: translation ids (default one per language: kjv, sparv). */
   translations?: string[];
-  /** Bible only: what a document is (default "chapter"). */
-  unit?: 'book' | 'chapter';
+  /** What a document is: Bible "book" or "chapter" (default); Debian Reference "chapter" (default) or "paragraph". */
+  unit?: 'book' | 'chapter' | 'paragraph';
 }
 
 export interface Corpus {
@@ -113,10 +113,23 @@ function debianReferenceCorpus(options: CorpusOptions): Corpus {
     description: DESCRIPTIONS['debian-reference']!,
     languages: async () => [...installed],
     documents: async function* () {
+      const english = await englishParagraphs();
       for (const lang of installed) {
+        // A translation keeps the original's paragraphs where nobody translated them;
+        // those (and code examples, which are never translated) are English, not `lang`.
+        const paragraphs = async function* () {
+          for await (const p of manualParagraphs(readGzipLines(debianReferenceTextPath(lang)))) {
+            if (lang === 'en' || !english.has(p.text)) yield p;
+          }
+        };
+        if (options.unit === 'paragraph') {
+          let n = 0;
+          for await (const p of paragraphs()) yield { lang, docId: `debian-reference/${lang}/${p.section}/${n++}`, text: p.text };
+          continue;
+        }
         let section: string | undefined;
         let texts: string[] = [];
-        for await (const p of manualParagraphs(readGzipLines(debianReferenceTextPath(lang)))) {
+        for await (const p of paragraphs()) {
           if (p.section !== section && texts.length > 0) {
             yield { lang, docId: `debian-reference/${lang}/${section}`, text: texts.join('\n') };
             texts = [];
@@ -128,6 +141,14 @@ function debianReferenceCorpus(options: CorpusOptions): Corpus {
       }
     },
   };
+}
+
+/** The English manual's paragraphs (empty when it is not installed). */
+async function englishParagraphs(): Promise<Set<string>> {
+  const out = new Set<string>();
+  if (!existsSync(debianReferenceTextPath('en'))) return out;
+  for await (const p of manualParagraphs(readGzipLines(debianReferenceTextPath('en')))) out.add(p.text);
+  return out;
 }
 
 /** Opens a corpus by name; see listCorpora() for the names. */
