@@ -7,6 +7,7 @@ import type { GPT } from "../nn/gpt.js";
 import { ProgressBar } from "../util/progress.js";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
 import type { BatchSource } from "./clone-batches.js";
+import type { LanguageBalancer } from "./balance/balancers.js";
 
 export interface StepRecord {
   step: number;
@@ -16,6 +17,8 @@ export interface StepRecord {
   langLoss: Record<string, number>;
   gradNorm: number | null;
   tokensPerSecond: number;
+  /** Per-language loss scale the balancer used this step (absent without a balancer). */
+  langWeight?: Record<string, number>;
 }
 
 export interface TrainerOptions {
@@ -36,6 +39,8 @@ export interface TrainerOptions {
   progress?: boolean;
   /** Name shown on the progress bar. */
   label?: string;
+  /** How the step's gradient is formed from per-language losses; default the plain mean. */
+  balancer?: LanguageBalancer;
 }
 
 export interface TrainResult {
@@ -48,6 +53,7 @@ export interface TrainResult {
 interface CheckpointExtra {
   batches: unknown;
   tokensSeen: Record<string, number>;
+  balancer?: unknown;
 }
 
 export async function trainLanguageModel(o: TrainerOptions): Promise<TrainResult> {
@@ -62,11 +68,12 @@ export async function trainLanguageModel(o: TrainerOptions): Promise<TrainResult
     const extra = c.extra as CheckpointExtra;
     batches.restore(extra.batches);
     Object.assign(tokensSeen, extra.tokensSeen);
+    if (o.balancer) o.balancer.restore(extra.balancer);
     step = c.step;
     resumedFrom = step;
     o.onResume?.(step);
   }
-  const save = () => saveCheckpoint(o.checkpointPath, model, optimizer, { step, extra: { batches: batches.state(), tokensSeen } satisfies CheckpointExtra });
+  const save = () => saveCheckpoint(o.checkpointPath, model, optimizer, { step, extra: { batches: batches.state(), tokensSeen, balancer: o.balancer?.state() } satisfies CheckpointExtra });
 
   // A signal asks for a checkpoint at the end of the current step, then a clean stop.
   let stopRequested = false;
@@ -85,14 +92,16 @@ export async function trainLanguageModel(o: TrainerOptions): Promise<TrainResult
       const lr = warmupCosineLr(o.schedule, step);
       optimizer.lr = lr;
       const rows = batch.langs.length;
-      const { perSequence, gradNorm } = tidy(() => {
+      const { perSequence, gradNorm, weights } = tidy(() => {
         optimizer.zeroGrad();
         const tokens = tensor(batch.tokens, { shape: [rows, batch.tokens.length / rows], dtype: "int64" });
         const seqLoss = sequenceLosses(model, tokens);
-        seqLoss.mean().backward();
+        let used: number[] | null = null;
+        if (o.balancer) used = o.balancer.backward({ seqLoss, langs: batch.langs, step: step + 1 });
+        else seqLoss.mean().backward();
         const norm = o.clip !== null ? clipGradNorm(params, o.clip) : null;
         optimizer.step();
-        return { perSequence: seqLoss.detach().toArray() as Float32Array, gradNorm: norm };
+        return { perSequence: seqLoss.detach().toArray() as Float32Array, gradNorm: norm, weights: used };
       });
       step += 1;
       const seqTokens = batch.tokens.length / rows - 1;
@@ -109,6 +118,7 @@ export async function trainLanguageModel(o: TrainerOptions): Promise<TrainResult
       const langLoss = Object.fromEntries(Object.entries(sums).map(([l, [sum, n]]) => [l, sum / n]));
       const seconds = (performance.now() - t0) / 1000;
       const record: StepRecord = { step, lr, loss: total / rows, langLoss, gradNorm, tokensPerSecond: (rows * seqTokens) / seconds };
+      if (weights) record.langWeight = Object.fromEntries(batches.languages.map((l, k) => [l, weights[k]]));
       o.onStep?.(record);
       bar.update(step, `loss ${record.loss.toFixed(3)}`, `${Math.round(record.tokensPerSecond)} tok/s`);
       if (step % o.evalEvery === 0 && step < o.steps) o.evaluate?.(step);

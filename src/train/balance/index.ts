@@ -7,3 +7,4 @@ export * from "./per-language-grads.js";
 export * from "./surgery.js";
 export * from "./cats.js";
 export * from "./curvature.js";
+export * from "./balancers.js";
