@@ -4,10 +4,9 @@ import { join, resolve } from "node:path";
 import type { Command } from "./main.js";
 import { PACKAGE_ROOT } from "../torch/native.js";
 import { buildInfo, getNumThreads, cudaDeviceCount } from "../torch/index.js";
-import { loadExperiment } from "../experiment/spec.js";
+import { loadAnyExperiment, studyDriver } from "../experiment/studies.js";
 import { runExperiment, type RunnerSummary } from "../experiment/runner.js";
-import { executeCloneRun, RunInterrupted } from "../experiment/clone-run.js";
-import type { RunConfig } from "../experiment/spec.js";
+import { RunInterrupted } from "../experiment/clone-run.js";
 import { listCorpora, openCorpus } from "../data/corpora/index.js";
 import { DEBIAN_REFERENCE_LANGS, installDebianReference } from "../data/corpora/debian-reference.js";
 import { SentencePieceTokenizer, trainTokenizer } from "../data/tokenizer.js";
@@ -19,7 +18,7 @@ import { finishExperiment } from "../report/finish.js";
 
 
 async function runSpec(specPath: string, out: string | undefined, parallel: string | undefined): Promise<{ summary: RunnerSummary; expDir: string }> {
-  const exp = loadExperiment(specPath);
+  const exp = loadAnyExperiment(specPath);
   const expDir = resolve(out ?? join("runs", exp.name));
   const summary = await runExperiment(exp, expDir, { parallel: parallel ? Number(parallel) : undefined });
   process.stderr.write(`${exp.name}: ${summary.ran.length} run(s) trained, ${summary.skipped.length} already finished, ${summary.failed.length} failed\n`);
@@ -54,14 +53,15 @@ export const commands: Record<string, Command> = {
 
   _run: {
     summary: "(internal) train and evaluate one run directory",
-    usage: "xling _run <run-dir> --cache <dir>",
-    options: { cache: { type: "string" } },
+    usage: "xling _run <run-dir> --study <study> --cache <dir>",
+    options: { cache: { type: "string" }, study: { type: "string" } },
     async run({ values, positionals }) {
       const dir = positionals[0];
       if (!dir) throw new Error("give the run directory");
-      const config = JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as RunConfig;
+      const config = JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as unknown;
       try {
-        await executeCloneRun(config, dir, { cacheDir: str(values.cache, "cache"), label: dir.split("/").pop() });
+        const driver = studyDriver((values.study as string | undefined) ?? "clone-imbalance");
+        await driver.execute(config, dir, { cacheDir: str(values.cache, "cache"), label: dir.split("/").pop() });
       } catch (e) {
         if (e instanceof RunInterrupted) {
           process.stderr.write(`${e.message}\n`);

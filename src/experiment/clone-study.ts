@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fitPowerLaw, tokenEfficiencyDetail, type PowerLawFit } from "../analysis/powerlaw.js";
 import { ResultsStore } from "./store.js";
-import type { MetricRow, RunOutcome } from "./clone-run.js";
+import type { MetricRow, ResultRow, RunOutcome } from "./clone-run.js";
 import { isFinished, readOutcome, type PlannedRun } from "./runner.js";
 import type { Experiment } from "./spec.js";
 
@@ -85,11 +85,24 @@ export function analyseCloneStudy(runs: PlannedRun[]): CloneStudy {
 
 /** Loads configs, statuses, metrics and results of every run (and TEff) into the store. */
 export function ingestStudy(storePath: string, exp: Experiment, study: CloneStudy): void {
+  ingestRuns(storePath, exp, study.runs, study.teff.map((t) => ({ runId: t.runId, name: "teff", lang: t.lang, layer: null, value: t.teff })));
+}
+
+/** A run as the store sees it: its config, directory and outcome (null: not finished). */
+export interface IngestedRun {
+  runId: string;
+  dir: string;
+  config: unknown;
+  outcome: RunOutcome | null;
+}
+
+/** Loads every run's config, status, metrics and results, plus study-level results, into the store. */
+export function ingestRuns(storePath: string, exp: { name: string }, runs: IngestedRun[], extra: (ResultRow & { runId: string })[] = []): void {
   const store = ResultsStore.open(storePath);
   try {
     store.putExperiment(exp.name, exp);
-    for (const r of study.runs) {
-      store.putRun({ runId: r.runId, experiment: exp.name, config: r.config as unknown as Record<string, unknown> });
+    for (const r of runs) {
+      store.putRun({ runId: r.runId, experiment: exp.name, config: r.config as Record<string, unknown> });
       const metricsPath = join(r.dir, "metrics.jsonl");
       if (existsSync(metricsPath)) {
         const rows = readFileSync(metricsPath, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as MetricRow);
@@ -102,7 +115,7 @@ export function ingestStudy(storePath: string, exp: Experiment, study: CloneStud
         store.setStatus(r.runId, existsSync(join(r.dir, "checkpoint.safetensors")) ? "running" : "pending");
       }
     }
-    store.putResults(study.teff.map((t) => ({ runId: t.runId, name: "teff", lang: t.lang, layer: null, value: t.teff })));
+    store.putResults(extra);
   } finally {
     store.close();
   }

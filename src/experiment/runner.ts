@@ -5,15 +5,15 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PACKAGE_ROOT } from "../torch/native.js";
-import { prepareCorpus } from "../data/prepare.js";
-import { executeCloneRun, type RunOutcome } from "./clone-run.js";
-import type { Experiment, RunConfig } from "./spec.js";
+import type { RunOutcome } from "./clone-run.js";
+import type { RunConfig } from "./spec.js";
+import { studyDriver, type AnyExperiment } from "./studies.js";
 import { runIdFor } from "./run-id.js";
 
-export interface PlannedRun {
+export interface PlannedRun<C = RunConfig> {
   runId: string;
   dir: string;
-  config: RunConfig;
+  config: C;
 }
 
 export interface RunnerOptions {
@@ -25,13 +25,13 @@ export interface RunnerOptions {
 }
 
 export interface RunnerSummary {
-  runs: PlannedRun[];
+  runs: PlannedRun<unknown>[];
   ran: string[];
   skipped: string[];
   failed: { runId: string; error: string }[];
 }
 
-export function planRuns(exp: Experiment, expDir: string): PlannedRun[] {
+export function planRuns<C>(exp: { sweeps: Record<string, unknown[]>[]; runs: C[] }, expDir: string): PlannedRun<C>[] {
   // Run ids name the swept fields' values, then a hash of the whole config.
   const swept = [...new Set(exp.sweeps.flatMap((g) => Object.keys(g)))];
   return exp.runs.map((config) => {
@@ -40,11 +40,11 @@ export function planRuns(exp: Experiment, expDir: string): PlannedRun[] {
   });
 }
 
-export function isFinished(run: PlannedRun): boolean {
+export function isFinished(run: PlannedRun<unknown>): boolean {
   return existsSync(join(run.dir, "results.json"));
 }
 
-export function readOutcome(run: PlannedRun): RunOutcome {
+export function readOutcome(run: PlannedRun<unknown>): RunOutcome {
   return JSON.parse(readFileSync(join(run.dir, "results.json"), "utf8")) as RunOutcome;
 }
 
@@ -52,18 +52,19 @@ export function defaultCacheDir(expDir: string): string {
   return process.env.XLING_CACHE ?? join(expDir, "..", ".xling-cache");
 }
 
-export async function runExperiment(exp: Experiment, expDir: string, opts: RunnerOptions = {}): Promise<RunnerSummary> {
+export async function runExperiment(exp: AnyExperiment, expDir: string, opts: RunnerOptions = {}): Promise<RunnerSummary> {
   mkdirSync(expDir, { recursive: true });
   writeFileSync(join(expDir, "experiment.json"), JSON.stringify(exp, null, 2));
   const cacheDir = opts.cacheDir ?? defaultCacheDir(expDir);
-  const runs = planRuns(exp, expDir);
+  const driver = studyDriver(exp.study);
+  const runs = planRuns<unknown>(exp, expDir);
   const log = (msg: string) => opts.progress !== false && process.stderr.write(`${exp.name}: ${msg}\n`);
 
   // Tokenize once, here, so parallel runs do not race to build the same cache.
   const prepared = new Set<string>();
   for (const r of runs) {
-    const key = JSON.stringify([r.config.corpus, r.config.tokenizer]);
-    if (!prepared.has(key)) await prepareCorpus(r.config.corpus, r.config.tokenizer, cacheDir, 0, log);
+    const key = driver.prepareKey(r.config);
+    if (!prepared.has(key)) await driver.prepare(r.config, cacheDir, log);
     prepared.add(key);
   }
 
@@ -81,8 +82,8 @@ export async function runExperiment(exp: Experiment, expDir: string, opts: Runne
       writeFileSync(join(run.dir, "config.json"), JSON.stringify(run.config, null, 2));
       log(`run ${run.runId} started (${todo.length - next} waiting)`);
       try {
-        if (opts.inProcess) await executeCloneRun(run.config, run.dir, { cacheDir, progress: opts.progress, label: run.runId });
-        else await runChild(run, cacheDir);
+        if (opts.inProcess) await driver.execute(run.config, run.dir, { cacheDir, progress: opts.progress, label: run.runId });
+        else await runChild(run, exp.study, cacheDir);
         ran.push(run.runId);
       } catch (e) {
         failed.push({ runId: run.runId, error: (e as Error).message });
@@ -97,9 +98,9 @@ export async function runExperiment(exp: Experiment, expDir: string, opts: Runne
 }
 
 /** Runs `xling _run <dir>` and resolves when it exits 0. */
-function runChild(run: PlannedRun, cacheDir: string): Promise<void> {
+function runChild(run: PlannedRun<unknown>, study: string, cacheDir: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(PACKAGE_ROOT, "bin", "xling.js"), "_run", run.dir, "--cache", cacheDir], {
+    const child = spawn(process.execPath, [join(PACKAGE_ROOT, "bin", "xling.js"), "_run", run.dir, "--study", study, "--cache", cacheDir], {
       stdio: ["ignore", "inherit", "pipe"],
       env: { ...process.env, OPENBLAS_NUM_THREADS: "1" },
     });

@@ -94,7 +94,8 @@ const Grid = z.record(z.string().regex(/^[a-zA-Z]+(\.[a-zA-Z]+)+$/, "a field pat
 
 export const ExperimentSpec = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9._-]+$/, "letters, digits, '.', '_' and '-'"),
-  study: z.literal("clone-imbalance").default("clone-imbalance"),
+  /** Which study the runs belong to; it decides the run schema (this file, balance-spec.ts). */
+  study: z.enum(["clone-imbalance", "language-balance"]).default("clone-imbalance"),
   description: z.string().optional(),
   base: z.unknown(),
   /** Union of grids: each grid's combinations are runs. None: the base alone. */
@@ -102,7 +103,9 @@ export const ExperimentSpec = z.strictObject({
   /** Processes running at once. */
   parallel: positiveInt.default(1),
 });
-export type Experiment = z.output<typeof ExperimentSpec> & { runs: RunConfig[] };
+/** An experiment whose sweeps are expanded into validated runs of config type C. */
+export type ExperimentOf<C> = z.output<typeof ExperimentSpec> & { runs: C[] };
+export type Experiment = ExperimentOf<RunConfig>;
 
 export class SpecError extends Error {
   constructor(source: string, readonly issues: { path: string; message: string }[]) {
@@ -115,29 +118,41 @@ function issuesOf(err: z.ZodError, prefix: string): { path: string; message: str
   return err.issues.map((i) => ({ path: [prefix, ...i.path.map(String)].filter(Boolean).join("."), message: i.message }));
 }
 
-/** Validates a parsed spec object and expands its sweeps into run configs. */
+/** Validates a parsed clone-imbalance spec and expands its sweeps into run configs. */
 export function parseExperiment(raw: unknown, source = "spec"): Experiment {
+  return expandExperiment(raw, source, RunSpec, (run) => {
+    checkModel(run, source);
+    // A schedule's overall clone share is the mean of its episodes; ratio records it, so
+    // runs group by how much of each language they saw in total.
+    if (run.data.schedule) {
+      const ps = run.data.schedule.split("_").map(Number);
+      run.data.ratio = ps.reduce((a, b) => a + b, 0) / ps.length;
+    }
+  }, "clone-imbalance");
+}
+
+/**
+ * Validates the experiment's top level, merges each sweep combination into the base and
+ * validates the result with the study's run schema; `check` may refuse or complete a run.
+ */
+export function expandExperiment<S extends z.ZodType>(raw: unknown, source: string, runSchema: S,
+  check: (run: z.output<S>) => void, study: Experiment["study"]): ExperimentOf<z.output<S>> {
   const top = ExperimentSpec.safeParse(raw);
   if (!top.success) throw new SpecError(source, issuesOf(top.error, ""));
   const spec = top.data;
+  if (spec.study !== study) throw new SpecError(source, [{ path: "study", message: `expected '${study}', got '${spec.study}'` }]);
   const combos = spec.sweeps.length ? spec.sweeps.flatMap(expandGrid) : [{}];
-  const runs: RunConfig[] = [];
+  const runs: z.output<S>[] = [];
   const seen = new Set<string>();
   combos.forEach((overrides, index) => {
     const merged = structuredClone((spec.base ?? {}) as Record<string, unknown>);
     for (const [path, value] of Object.entries(overrides)) setPath(merged, path, value);
-    const run = RunSpec.safeParse(merged);
+    const run = runSchema.safeParse(merged);
     if (!run.success) {
       const where = Object.keys(overrides).length ? `sweeps combination ${index + 1} (${JSON.stringify(overrides)})` : "base";
       throw new SpecError(source, issuesOf(run.error, "base").map((i) => ({ ...i, message: `${i.message} [${where}]` })));
     }
-    checkModel(run.data, source);
-    // A schedule's overall clone share is the mean of its episodes; ratio records it, so
-    // runs group by how much of each language they saw in total.
-    if (run.data.data.schedule) {
-      const ps = run.data.data.schedule.split("_").map(Number);
-      run.data.data.ratio = ps.reduce((a, b) => a + b, 0) / ps.length;
-    }
+    check(run.data);
     const key = JSON.stringify(run.data);
     if (!seen.has(key)) runs.push(run.data);
     seen.add(key);
@@ -145,17 +160,20 @@ export function parseExperiment(raw: unknown, source = "spec"): Experiment {
   return { ...spec, runs };
 }
 
-export function loadExperiment(path: string): Experiment {
-  let raw: unknown;
+/** Reads a JSON spec file; errors name the file. */
+export function readSpecFile(path: string): unknown {
   try {
-    raw = JSON.parse(readFileSync(path, "utf8"));
+    return JSON.parse(readFileSync(path, "utf8"));
   } catch (e) {
     throw new Error(`${path}: not valid JSON (${(e as Error).message})`);
   }
-  return parseExperiment(raw, path);
 }
 
-function checkModel(run: RunConfig, source: string): void {
+export function loadExperiment(path: string): Experiment {
+  return parseExperiment(readSpecFile(path), path);
+}
+
+export function checkModel(run: { model: RunConfig["model"] }, source: string): void {
   const m = run.model;
   if (m.size === "custom" && (m.dModel === undefined || m.layers === undefined || m.heads === undefined))
     throw new SpecError(source, [{ path: "base.model", message: "size 'custom' needs dModel, layers and heads" }]);

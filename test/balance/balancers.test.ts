@@ -110,7 +110,7 @@ describe("language balancers in a step", () => {
     clearGrads(m.parameters());
     // Step 2 ends an update interval: alpha moves as catsMetaUpdate says.
     const problem = tidy(() => {
-      const losses = heldOut();
+      const losses = heldOut(2);
       return catsProblem(losses.map((l) => l.item()), losses.map((l) => flattenGradients(grad(l, subset.params, { retainGraph: true }), subset.params)));
     });
     const next = catsMetaUpdate([1 / 3, 1 / 3, 1 / 3], problem, { curvature: 0.5, floor: [0, 0, 0] }, catsOptions(options)).alpha;

@@ -34,8 +34,11 @@ export interface BalanceStep {
   step: number;
 }
 
-/** Held-out per-language losses, as graphs over the model (CATS's held-out batches). */
-export type HeldOutLosses = () => Tensor[];
+/**
+ * Held-out per-language losses at training step `step`, as graphs over the model (CATS's
+ * held-out batches). A function of the step, so a resumed run sees the same batches.
+ */
+export type HeldOutLosses = (step: number) => Tensor[];
 
 export interface LanguageBalancer {
   readonly method: BalanceMethod;
@@ -128,12 +131,12 @@ class CatsBalancer implements LanguageBalancer {
     const used = this.scales();
     weightedBatchLoss(s.seqLoss, s.langs, used).backward();
     // The new weights apply from the next step on; this step's gradient is already taken.
-    if (this.weights.isDue(s.step)) this.update();
+    if (this.weights.isDue(s.step)) this.update(s.step);
     return used;
   }
 
-  private update(): void {
-    const losses = this.heldOut();
+  private update(step: number): void {
+    const losses = this.heldOut(step);
     const values = losses.map((l) => l.item());
     const grads = losses.map((l) => gradientOf(l, this.subset));
     this.weights.update(catsProblem(values, grads));

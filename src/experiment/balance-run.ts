@@ -1,0 +1,165 @@
+// One run of the language-balancing study (methods.md §5): an imbalanced mixture of real
+// languages (each language's training data capped at its share of data.trainTokens), a
+// sampler over languages, a balancing method in the training step, and measurements of
+// per-language held-out loss, language weights, curvature and gradient cosines over
+// time. Same directory contract as a clone run: config.json, checkpoint.safetensors,
+// metrics.jsonl, results.json (written last).
+import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { grad, manualSeed, setNumThreads, tensor, tidy, type Tensor } from "../torch/index.js";
+import { GPT } from "../nn/gpt.js";
+import { PackedSequenceStream } from "../data/pack.js";
+import { makeSampler, type SamplerSpec } from "../data/samplers.js";
+import { prepareMultilingual, type MultilingualChoice, type PreparedMultilingual } from "../data/multilingual.js";
+import type { TokenCacheReader } from "../data/token-cache.js";
+import { hashInts } from "../util/hash.js";
+import { writeFileAtomic } from "../util/atomic.js";
+import { MultilingualBatchSource } from "../train/multilingual-batches.js";
+import { sequenceLosses, trainLanguageModel, type StepRecord } from "../train/trainer.js";
+import { makeBalancer } from "../train/balance/balancers.js";
+import { selectParameters, flattenGradients, gradientCosines } from "../train/balance/per-language-grads.js";
+import { topHessianEigenvalue } from "../train/balance/curvature.js";
+import { slidingWindowPerplexity } from "../analysis/lm-eval.js";
+import { modelConfigFor, RunInterrupted, truncateMetrics, type MetricRow, type ResultRow, type RunOutcome } from "./clone-run.js";
+import { parameterFilter, type BalanceRunConfig } from "./balance-spec.js";
+
+const DATA_SPLIT_SEED = 0;
+
+export function multilingualChoice(cfg: BalanceRunConfig): MultilingualChoice {
+  return {
+    languages: cfg.corpus.languages.map(({ share: _share, ...source }) => source),
+    validFraction: cfg.corpus.validFraction,
+    testFraction: cfg.corpus.testFraction,
+  };
+}
+
+export function prepareBalanceCorpus(cfg: BalanceRunConfig, cacheDir: string, log?: (msg: string) => void): Promise<PreparedMultilingual> {
+  return prepareMultilingual(multilingualChoice(cfg), cfg.tokenizer, cacheDir, DATA_SPLIT_SEED, log);
+}
+
+/** Training sequences each language contributes: its share of data.trainTokens. */
+export function languageSequences(cfg: BalanceRunConfig, prepared: PreparedMultilingual): number[] {
+  const total = cfg.corpus.languages.reduce((s, l) => s + l.share, 0);
+  const len = cfg.model.seqLen + 1;
+  return cfg.corpus.languages.map((l) => {
+    const wanted = Math.floor((cfg.data.trainTokens * l.share) / total / len);
+    const available = Math.floor(prepared.language(l.lang).tokens.train / len);
+    if (wanted < 1) throw new Error(`language '${l.lang}': its share of data.trainTokens is less than one sequence of ${len} tokens`);
+    if (wanted > available)
+      throw new Error(`language '${l.lang}': data.trainTokens and its share ask for ${wanted * len} training tokens, but the corpus has ${available * len}`);
+    return wanted;
+  });
+}
+
+/** `count` consecutive sequences of a cache starting at sequence `first` (wrapping around). */
+function heldOutTokens(cache: TokenCacheReader, seqLen: number, first: number, count: number): Tensor {
+  const len = seqLen + 1;
+  const available = Math.floor(cache.count / len);
+  if (available === 0) throw new Error(`${cache.path}: fewer than ${len} held-out tokens`);
+  const ids = new Int32Array(count * len);
+  for (let r = 0; r < count; r++) ids.set(cache.read(((first + r) % available) * len, len), r * len);
+  return tensor(ids, { shape: [count, len], dtype: "int64" });
+}
+
+export async function executeBalanceRun(cfg: BalanceRunConfig, runDir: string, opts: { cacheDir: string; progress?: boolean; label?: string }): Promise<RunOutcome> {
+  const started = Date.now();
+  mkdirSync(runDir, { recursive: true });
+  writeFileSync(join(runDir, "config.json"), JSON.stringify(cfg, null, 2));
+  setNumThreads(cfg.train.threads);
+  const log = (msg: string) => opts.progress !== false && process.stderr.write(`${opts.label ?? "run"}: ${msg}\n`);
+  const prepared = await prepareBalanceCorpus(cfg, opts.cacheDir, log);
+  const languages = cfg.corpus.languages.map((l) => l.lang);
+  const sequences = languageSequences(cfg, prepared);
+  const seed = cfg.train.seed;
+  const len = cfg.model.seqLen;
+
+  manualSeed(seed);
+  const model = new GPT(modelConfigFor(cfg, prepared.vocabSize));
+  const trainCaches = languages.map((l) => prepared.language(l).open("train"));
+  const validCaches = languages.map((l) => prepared.language(l).open("valid"));
+  const streams = trainCaches.map((c, n) => new PackedSequenceStream(c, len, hashInts(seed, n), sequences[n]));
+  const sizes = Object.fromEntries(languages.map((l, n) => [l, sequences[n]]));
+  const samplerSpec: SamplerSpec = cfg.data.sampling === "uniform" ? { kind: "uniform", languages, seed }
+    : cfg.data.sampling === "temperature" ? { kind: "temperature", T: cfg.data.temperature, sizes, seed }
+      : { kind: "proportional", sizes, seed };
+  const sampler = makeSampler(samplerSpec);
+  const batches = new MultilingualBatchSource(streams, sampler, cfg.train.batchSize);
+
+  // CATS's held-out batches: the valid split, a different window of it at every update.
+  const heldCount = cfg.balance.heldOutSequences;
+  const heldOut = (step: number) => validCaches.map((c) =>
+    sequenceLosses(model, heldOutTokens(c, len, (step / cfg.balance.cats.updateInterval) * heldCount, heldCount)).mean());
+  const balancer = makeBalancer({
+    method: cfg.balance.method, languages: languages.length, seed,
+    subset: selectParameters(model.namedParameters(), parameterFilter(cfg.balance.parameters)),
+    cats: cfg.balance.cats, gradvac: cfg.balance.gradvac, gradnorm: cfg.balance.gradnorm, heldOut,
+  });
+
+  const testCaches = languages.map((l) => prepared.language(l).open("test"));
+  const evalIds = testCaches.map((c) => c.read(0, Math.min(cfg.eval.tokens, c.count)));
+  const metricsPath = join(runDir, "metrics.jsonl");
+  const writeMetrics = (rows: MetricRow[]) => appendFileSync(metricsPath, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
+  const evaluate = (step: number) => writeMetrics(languages.map((lang, n): MetricRow => ({
+    step, split: "eval", name: "ppl", lang, value: slidingWindowPerplexity(model, evalIds[n], { stride: cfg.eval.stride }).ppl,
+  })));
+
+  const curvatureSubset = selectParameters(model.namedParameters(), parameterFilter(cfg.curvature.parameters));
+  const curvatureBatches = validCaches.map((c) => heldOutTokens(c, len, 0, cfg.curvature.sequences));
+  const measureCurvature = (step: number) => writeMetrics(curvatureRows(model, languages, curvatureBatches, curvatureSubset.params, step, cfg.curvature.iterations));
+  const onStep = (r: StepRecord) => {
+    writeMetrics([
+      { step: r.step, split: "train", name: "loss", lang: null, value: r.loss },
+      { step: r.step, split: "train", name: "lr", lang: null, value: r.lr },
+      { step: r.step, split: "train", name: "step_seconds", lang: null, value: (cfg.train.batchSize * len) / r.tokensPerSecond },
+      ...Object.entries(r.langLoss).map(([lang, value]): MetricRow => ({ step: r.step, split: "train", name: "loss", lang, value })),
+      ...Object.entries(r.langWeight ?? {}).map(([lang, value]): MetricRow => ({ step: r.step, split: "train", name: "weight", lang, value })),
+    ]);
+    if (cfg.curvature.every > 0 && r.step % cfg.curvature.every === 0) measureCurvature(r.step);
+  };
+
+  const steps = cfg.train.steps;
+  const result = await trainLanguageModel({
+    model, batches, steps, balancer,
+    schedule: { maxLr: cfg.train.lr, minLr: cfg.train.minLr, warmupSteps: Math.min(cfg.train.warmup, Math.floor(steps / 2)), totalSteps: steps },
+    adam: { betas: [0.9, 0.95], eps: 1e-8, weightDecay: 0 },
+    clip: cfg.train.clip, checkpointPath: join(runDir, "checkpoint.safetensors"), checkpointEvery: cfg.train.checkpointEvery,
+    evalEvery: cfg.eval.every, evaluate, onStep, onResume: (step) => truncateMetrics(metricsPath, step), progress: opts.progress, label: opts.label,
+  });
+  for (const c of [...trainCaches, ...validCaches, ...testCaches]) c.close();
+  if (!result.interrupted && cfg.curvature.every > 0 && steps % cfg.curvature.every !== 0) measureCurvature(steps);
+  curvatureBatches.forEach((t) => t.dispose());
+  if (result.interrupted) {
+    model.dispose();
+    throw new RunInterrupted(result.steps);
+  }
+
+  const results: ResultRow[] = [];
+  languages.forEach((lang, n) => {
+    const r = slidingWindowPerplexity(model, evalIds[n], { stride: cfg.eval.stride });
+    results.push({ name: "ppl", lang, layer: null, value: r.ppl }, { name: "nll", lang, layer: null, value: r.nll });
+    results.push({ name: "train_tokens_available", lang, layer: null, value: sequences[n] * (len + 1) });
+    results.push({ name: "tokens_seen", lang, layer: null, value: result.tokensSeen[lang] });
+  });
+  model.dispose();
+  const outcome: RunOutcome = { languages, steps, tokensSeen: result.tokensSeen, results, seconds: (Date.now() - started) / 1000 };
+  writeFileAtomic(join(runDir, "results.json"), JSON.stringify(outcome, null, 2));
+  return outcome;
+}
+
+/**
+ * Per language: the top Hessian eigenvalue of its held-out loss (power iteration on
+ * Hessian-vector products); per pair of languages: the cosine of their gradients.
+ */
+function curvatureRows(model: GPT, languages: string[], batches: Tensor[], params: Tensor[], step: number, iterations: number): MetricRow[] {
+  const rows: MetricRow[] = [];
+  const grads = batches.map((tokens, n) => tidy(() => {
+    const loss = sequenceLosses(model, tokens).mean();
+    const top = topHessianEigenvalue(loss, params, { seed: hashInts(step, n), maxIterations: iterations, tolerance: 1e-3 });
+    rows.push({ step, split: "eval", name: "hessian_top", lang: languages[n], value: top.eigenvalue });
+    return flattenGradients(grad(loss, params, { allowUnused: true }), params);
+  }));
+  const cos = gradientCosines(grads);
+  for (let a = 0; a < languages.length; a++)
+    for (let b = a + 1; b < languages.length; b++) rows.push({ step, split: "eval", name: "grad_cosine", lang: `${languages[a]}~${languages[b]}`, value: cos[a][b] });
+  return rows;
+}
