@@ -167,6 +167,9 @@ export async function readLanguage(source: LanguageSource): Promise<string[]> {
     const corpus = openCorpus(source.corpus, { langs: [code], translations: source.translation ? [source.translation] : undefined, unit });
     for await (const d of corpus.documents()) out.push(d.text);
   }
-  if (out.length === 0) throw new Error(`corpus ${source.corpus} has no documents in language '${code}'`);
+  if (out.length === 0) {
+    const hint = source.corpus === "debian-reference" ? ` (install it with: xling corpus debian-reference --out <dir> --lang ${code})` : "";
+    throw new Error(`corpus ${source.corpus} has no documents in language '${code}'${hint}`);
+  }
   return out;
 }
