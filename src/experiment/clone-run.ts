@@ -18,7 +18,7 @@ import { cloneEmbeddingSimilarity, gradientCosine, hiddenStateCosineByLayer, sli
 import type { RunConfig } from "./spec.js";
 
 /** Every run of every experiment splits a corpus the same way, whatever its training seed. */
-const DATA_SPLIT_SEED = 0;
+export const DATA_SPLIT_SEED = 0;
 
 export interface MetricRow {
   step: number;
@@ -43,7 +43,8 @@ export interface RunOutcome {
   seconds: number;
 }
 
-export function modelConfigFor(cfg: RunConfig, vocabSize: number): GPTConfig {
+/** The GPT for a run's model spec (any study's config with a `model` field). */
+export function modelConfigFor(cfg: Pick<RunConfig, "model">, vocabSize: number): GPTConfig {
   const m = cfg.model;
   const dims = m.size === "custom" ? { dModel: m.dModel!, layers: m.layers!, heads: m.heads! } : { ...GPT_SIZES[m.size], ...pick(m) };
   return { vocabSize, seqLen: m.seqLen, dropout: m.dropout, ...dims };
@@ -174,7 +175,7 @@ function finalResults(cfg: RunConfig, model: GPT, mapping: CloneMapping, languag
 }
 
 /** Drops metric lines past `step`: they are redone after resuming from its checkpoint. */
-function truncateMetrics(path: string, step: number): void {
+export function truncateMetrics(path: string, step: number): void {
   if (!existsSync(path)) return;
   const kept = readFileSync(path, "utf8").split("\n").filter((l) => l && (JSON.parse(l) as MetricRow).step <= step);
   writeFileAtomic(path, kept.length ? kept.join("\n") + "\n" : "");

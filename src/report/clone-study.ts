@@ -23,7 +23,7 @@ function metrics(run: StudyRun): MetricRow[] {
 }
 
 /** Mean of each block of `every` steps, so curves stay readable over thousands of steps. */
-function smoothed(rows: MetricRow[], every: number): { step: number; lang: string; loss: number }[] {
+export function smoothed(rows: MetricRow[], every: number): { step: number; lang: string; loss: number }[] {
   const buckets = new Map<string, { step: number; lang: string; sum: number; n: number }>();
   for (const r of rows) {
     const step = Math.ceil(r.step / every) * every;
