@@ -1,0 +1,149 @@
+// Branch-train-merge end to end on a tiny UDHR study: spec validation, compute matching,
+// ensemble evaluation per language, adding a language without touching the existing
+// experts (checksums), and experts failing independently in their own processes.
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { before, describe, it } from "node:test";
+import { parseExpertStudy } from "../../src/experts/spec.js";
+import { addLanguage, denseSteps, evaluateStudy, expertsSlurmScript, planStudy, trainRuns, trainStudy, type StudyPlan } from "../../src/experts/btm.js";
+import { readRunOutcome, sha256File, WEIGHTS_FILE } from "../../src/experts/expert-run.js";
+import type { StudyEvaluation } from "../../src/experts/btm.js";
+import { expertStudyReport } from "../../src/report/experts.js";
+import { renderReport } from "../../src/report/html.js";
+import { SpecError } from "../../src/experiment/spec.js";
+
+const CACHE = join(tmpdir(), "xling-test-cache");
+
+function tinyStudy(extra: Record<string, unknown> = {}) {
+  return {
+    name: "btm-test",
+    corpus: {
+      languages: [
+        { lang: "en", corpus: "udhr", code: "eng" }, { lang: "fr", corpus: "udhr", code: "fra" },
+        { lang: "es", corpus: "udhr", code: "spa" }, { lang: "pt", corpus: "udhr", code: "por_PT" },
+      ],
+      validFraction: 0.15, testFraction: 0.15,
+    },
+    tokenizer: { vocabSize: 256 },
+    model: { size: "custom", dModel: 32, layers: 1, heads: 2, seqLen: 16 },
+    seed: { steps: 3 },
+    experts: { k: 2, languages: ["en", "fr", "es"], partition: { method: "language-map", map: { en: 0, fr: 1, es: 1 } }, similarity: { method: "geographic" }, steps: 4 },
+    train: { batchSize: 4, warmup: 1, checkpointEvery: 2 },
+    eval: { tokens: 340, priorBatches: 2, batch: 8, dimensions: 8 },
+    ...extra,
+  };
+}
+
+/** sha256 of every file under the directories, by relative path. */
+function checksums(dirs: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const d of dirs) for (const f of readdirSync(d, { recursive: true }) as string[]) {
+    const p = join(d, f);
+    try {
+      out.set(p, createHash("sha256").update(readFileSync(p)).digest("hex"));
+    } catch {
+      // a directory
+    }
+  }
+  return out;
+}
+
+describe("expert study specs", () => {
+  it("refuses bad fields with their path", () => {
+    const bad = (raw: unknown, path: RegExp) => assert.throws(() => parseExpertStudy(raw), (e: Error) => e instanceof SpecError && path.test(e.message));
+    bad(tinyStudy({ experts: { ...tinyStudy().experts, add: [{ language: "it" }] } }), /experts\.add\.0\.language: 'it' is not in corpus\.languages/);
+    bad(tinyStudy({ experts: { ...tinyStudy().experts, partition: { method: "language-map", map: { en: 0, fr: 1 } } } }), /experts\.partition\.map\.es/);
+    bad(tinyStudy({ experts: { ...tinyStudy().experts, k: 4 } }), /experts\.k/);
+    bad(tinyStudy({ seed: { steps: -1 } }), /seed\.steps/);
+  });
+
+  it("gives the dense baseline the seed's steps plus every expert's", () => {
+    const s = parseExpertStudy(tinyStudy({ experts: { ...tinyStudy().experts, add: [{ language: "pt", steps: 5 }] } }));
+    assert.equal(denseSteps(s), 3 + 2 * 4 + 5);
+  });
+});
+
+describe("branch-train-merge on UDHR", () => {
+  const dir = mkdtempSync(join(tmpdir(), "xling-btm-"));
+  const study = parseExpertStudy(tinyStudy());
+  let plan: StudyPlan;
+  let ev: StudyEvaluation;
+  before(async () => {
+    const r = await trainStudy(study, dir, { inProcess: true, progress: false, cacheDir: CACHE });
+    assert.deepEqual(r.summary.failed, []);
+    plan = r.plan;
+    ev = await evaluateStudy(study, plan, { cacheDir: CACHE, progress: false });
+  });
+
+  it("branches every expert from the seed's final weights", () => {
+    const seedHash = sha256File(join(plan.seed.dir, WEIGHTS_FILE));
+    assert.deepEqual(plan.experts.map((e) => e.config.languages), [["en"], ["fr", "es"]]);
+    for (const e of plan.experts) assert.equal(readRunOutcome(e.dir)!.initSha256, seedHash);
+  });
+
+  it("matches compute: the dense baseline sees as many tokens as seed and experts together", () => {
+    const total = (dir: string) => Object.values(readRunOutcome(dir)!.tokensSeen).reduce((a, b) => a + b, 0);
+    const sparse = total(plan.seed.dir) + plan.experts.reduce((s, e) => s + total(e.dir), 0);
+    assert.equal(total(plan.dense!.dir), sparse);
+    assert.equal(sparse, (3 + 4 + 4) * 4 * 16);
+  });
+
+  it("scores every rule on every language, top-1 agreeing with the language's own expert", () => {
+    const rules = ["dense", "param-average", "top1-language", "uniform", "posterior", "cached-prior", "posterior+cached-prior", "tfidf-distance"];
+    for (const lang of ["en", "fr", "es"]) {
+      for (const rule of rules) {
+        const row = ev.rows.find((r) => r.lang === lang && r.rule === rule);
+        assert.ok(row && Number.isFinite(row.ppl) && row.ppl > 1, `${lang} ${rule}: ${row?.ppl}`);
+        assert.equal(row.tokens, 20 * 16);
+      }
+      const own = ev.rows.find((r) => r.lang === lang && r.rule === `expert:expert-${lang === "en" ? 0 : 1}`)!;
+      assert.ok(Math.abs(ev.rows.find((r) => r.lang === lang && r.rule === "top1-language")!.nll - own.nll) < 1e-12);
+      assert.ok(Math.abs(ev.priors[lang]!.reduce((a, b) => a + b, 0) - 1) < 1e-12);
+      // A mixture's NLL never exceeds that of its worst expert (log-sum-exp is at least the weighted mean).
+      const worst = Math.max(...[0, 1].map((j) => ev.rows.find((r) => r.lang === lang && r.rule === `expert:expert-${j}`)!.nll));
+      assert.ok(ev.rows.find((r) => r.lang === lang && r.rule === "uniform")!.nll <= worst);
+    }
+    const html = renderReport(expertStudyReport(study, plan, ev));
+    assert.match(html, /Held-out perplexity per language/);
+    assert.match(html, /Compute matching/);
+  });
+
+  it("adds a language from the most similar expert, leaving every existing expert byte-identical", async () => {
+    const existing = [plan.seed.dir, ...plan.experts.map((e) => e.dir)];
+    const before = checksums(existing);
+    assert.ok(before.size >= 12);
+    const { plan: after, added, summary } = await addLanguage(dir, "pt", { inProcess: true, progress: false, cacheDir: CACHE, steps: 3 });
+    assert.deepEqual(summary.failed, []);
+    // Portugal is nearer Spain than England (UDHR coordinates): the {fr, es} expert is the parent.
+    assert.equal(added.parent, 1);
+    assert.ok(added.distances[1]! < added.distances[0]!);
+    assert.deepEqual(checksums(existing), before);
+    const mine = after.experts[2]!;
+    assert.deepEqual(mine.config.languages, ["pt"]);
+    const outcome = readRunOutcome(mine.dir)!;
+    assert.equal(outcome.initSha256, sha256File(join(plan.experts[1]!.dir, WEIGHTS_FILE)));
+    assert.equal(outcome.steps, 3);
+    assert.notEqual(sha256File(join(mine.dir, WEIGHTS_FILE)), outcome.initSha256);
+    await assert.rejects(addLanguage(dir, "pt", { inProcess: true, progress: false, cacheDir: CACHE }), /already has an expert/);
+  });
+
+  it("trains experts in separate processes: one failing leaves the others to finish", async () => {
+    const other = mkdtempSync(join(tmpdir(), "xling-btm-procs-"));
+    const p = await planStudy(study, other);
+    const [broken, fine] = p.experts.map((e) => ({ ...e, config: { ...e.config, init: { path: join(plan.seed.dir, WEIGHTS_FILE), from: "seed" } } }));
+    broken!.config.init = { path: join(other, "missing.safetensors"), from: "nothing" };
+    const summary = await trainRuns([broken!, fine!], CACHE, { parallel: 2 });
+    assert.deepEqual(summary.ran, ["expert-1"]);
+    assert.equal(summary.failed.length, 1);
+    assert.match(summary.failed[0]!.error, /expert-0 exited with 1: .*weights to branch from are missing/);
+    assert.ok(existsSync(join(fine!.dir, "results.json")));
+    // The Slurm array runs the same per-expert command on a cluster.
+    const script = expertsSlurmScript(p, CACHE, { time: "1:00:00", mem: "4G", cpus: 2, count: 2 });
+    writeFileSync(join(other, "job.sh"), script);
+    assert.match(script, /#SBATCH --array=0-1/);
+    assert.match(script, /experts _train "\$CHECKPOINT" --cache/);
+  });
+});
