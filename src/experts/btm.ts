@@ -146,30 +146,56 @@ export interface PoolSummary {
   failed: { name: string; error: string }[];
 }
 
-/** Trains runs, `parallel` at a time, each in its own process; one failing does not stop the others. */
+/**
+ * Trains runs, `parallel` at a time, each in its own process; one failing does not stop
+ * the others. A run branched from another run of the list waits until that one has
+ * finished (and fails if it failed); among the runs ready to go, list order decides.
+ */
 export async function trainRuns(runs: PlannedExpertRun[], cacheDir: string, opts: StudyOptions & { prepared?: PreparedMultilingual }): Promise<PoolSummary> {
   const summary: PoolSummary = { ran: [], skipped: runs.filter(isDone).map((r) => r.config.name), failed: [] };
-  const todo = runs.filter((r) => !isDone(r));
-  todo.forEach(fixConfig);
-  let next = 0;
+  const pending = runs.filter((r) => !isDone(r));
+  pending.forEach(fixConfig);
+  const unfinished = new Set(pending.map((r) => r.config.name));
+  const failed = new Set<string>();
+  let wake: () => void = () => {};
+  let changed = new Promise<void>((r) => (wake = r));
+  const settle = () => {
+    wake();
+    changed = new Promise<void>((r) => (wake = r));
+  };
+  const parentOf = (r: PlannedExpertRun) => r.config.init?.from;
   const worker = async () => {
-    while (next < todo.length) {
-      const run = todo[next++]!;
+    for (;;) {
+      // Runs whose parent failed cannot start: they fail too.
+      for (const r of pending.filter((r) => failed.has(parentOf(r) ?? ""))) {
+        pending.splice(pending.indexOf(r), 1);
+        unfinished.delete(r.config.name);
+        failed.add(r.config.name);
+        summary.failed.push({ name: r.config.name, error: `its parent ${parentOf(r)} did not finish` });
+      }
+      if (pending.length === 0) return;
+      const i = pending.findIndex((r) => !unfinished.has(parentOf(r) ?? ""));
+      if (i < 0) {
+        await changed;
+        continue;
+      }
+      const run = pending.splice(i, 1)[0]!;
       try {
         if (opts.inProcess) await executeExpertRun(run.config, run.dir, { cacheDir, progress: opts.progress, prepared: opts.prepared });
         else await runXlingChild(["experts", "_train", run.dir, "--cache", cacheDir], run.config.name);
         summary.ran.push(run.config.name);
       } catch (e) {
+        failed.add(run.config.name);
         summary.failed.push({ name: run.config.name, error: (e as Error).message });
       }
+      unfinished.delete(run.config.name);
+      settle();
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.parallel ?? 1, todo.length || 1)) }, worker));
+  // In one process, runs would share libtorch's global generator: one at a time.
+  const parallel = opts.inProcess ? 1 : Math.max(1, Math.min(opts.parallel ?? 1, pending.length || 1));
+  await Promise.all(Array.from({ length: parallel }, worker));
   return summary;
-}
-
-function mergeSummaries(...s: PoolSummary[]): PoolSummary {
-  return { ran: s.flatMap((x) => x.ran), skipped: s.flatMap((x) => x.skipped), failed: s.flatMap((x) => x.failed) };
 }
 
 export function writeStudyFiles(study: ExpertStudy, plan: StudyPlan): void {
@@ -194,28 +220,19 @@ async function prepare(study: ExpertStudy, cacheDir: string, progress?: boolean)
 }
 
 /**
- * Seed, then the initial experts and the dense baseline (N at a time), then the added
- * experts in order. Runs already finished are skipped; interrupted ones resume.
+ * Seed, experts (initial and added) and the dense baseline, N processes at a time, each
+ * run as soon as the run it branches from is done. Runs already finished are skipped;
+ * interrupted ones resume from their checkpoints.
  */
 export async function trainStudy(study: ExpertStudy, dir: string, opts: StudyOptions = {}): Promise<{ plan: StudyPlan; summary: PoolSummary }> {
   const plan = await planStudy(study, dir);
   const cacheDir = studyCacheDir(plan.dir, opts);
   const prepared = await prepare(study, cacheDir, opts.progress);
   writeStudyFiles(study, plan);
-  const run = (runs: PlannedExpertRun[], parallel = opts.parallel) => trainRuns(runs, cacheDir, { ...opts, parallel, prepared });
-  const seed = await run([plan.seed], 1);
-  if (seed.failed.length) return { plan, summary: seed };
-  const k = study.experts.k;
-  const first = await run([...plan.experts.slice(0, k), ...(plan.dense ? [plan.dense] : [])]);
-  const added: PoolSummary[] = [];
-  for (const e of plan.experts.slice(k)) {
-    if (!isDone(plan.experts.find((p) => p.config.name === e.config.init!.from)!)) {
-      added.push({ ran: [], skipped: [], failed: [{ name: e.config.name, error: `its parent ${e.config.init!.from} did not finish` }] });
-      continue;
-    }
-    added.push(await run([e], 1));
-  }
-  return { plan, summary: mergeSummaries(seed, first, ...added) };
+  // One pool: experts wait for the seed, added experts for their parents; the dense
+  // baseline depends on nothing and fills a free slot.
+  const summary = await trainRuns([plan.seed, ...plan.experts, ...(plan.dense ? [plan.dense] : [])], cacheDir, { ...opts, prepared });
+  return { plan, summary };
 }
 
 /**

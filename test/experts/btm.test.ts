@@ -3,9 +3,11 @@
 // experts (checksums), and experts failing independently in their own processes.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { before, describe, it } from "node:test";
 import { parseExpertStudy } from "../../src/experts/spec.js";
 import { addLanguage, denseSteps, evaluateStudy, expertsSlurmScript, planStudy, trainRuns, trainStudy, type StudyPlan } from "../../src/experts/btm.js";
@@ -16,6 +18,16 @@ import { renderReport } from "../../src/report/html.js";
 import { SpecError } from "../../src/experiment/spec.js";
 
 const CACHE = join(tmpdir(), "xling-test-cache");
+const bin = fileURLToPath(new URL("../../../bin/xling.js", import.meta.url));
+const env = { ...process.env, OPENBLAS_NUM_THREADS: "1" };
+
+async function waitFor(cond: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 function tinyStudy(extra: Record<string, unknown> = {}) {
   return {
@@ -135,15 +147,42 @@ describe("branch-train-merge on UDHR", () => {
     const p = await planStudy(study, other);
     const [broken, fine] = p.experts.map((e) => ({ ...e, config: { ...e.config, init: { path: join(plan.seed.dir, WEIGHTS_FILE), from: "seed" } } }));
     broken!.config.init = { path: join(other, "missing.safetensors"), from: "nothing" };
-    const summary = await trainRuns([broken!, fine!], CACHE, { parallel: 2 });
+    // Listed first, but it branches from the broken expert: it waits for it, then cannot start.
+    const dependent = { dir: join(other, "experts", "expert-9"), config: { ...fine!.config, name: "expert-9", init: { path: join(broken!.dir, WEIGHTS_FILE), from: "expert-0" } } };
+    const summary = await trainRuns([dependent, broken!, fine!], CACHE, { parallel: 2 });
     assert.deepEqual(summary.ran, ["expert-1"]);
-    assert.equal(summary.failed.length, 1);
-    assert.match(summary.failed[0]!.error, /expert-0 exited with 1: .*weights to branch from are missing/);
+    assert.deepEqual(summary.failed.map((f) => f.name).sort(), ["expert-0", "expert-9"]);
+    assert.match(summary.failed.find((f) => f.name === "expert-0")!.error, /expert-0 exited with 1: .*weights to branch from are missing/);
+    assert.match(summary.failed.find((f) => f.name === "expert-9")!.error, /parent expert-0 did not finish/);
+    assert.ok(!existsSync(join(dependent.dir, "results.json")));
     assert.ok(existsSync(join(fine!.dir, "results.json")));
     // The Slurm array runs the same per-expert command on a cluster.
     const script = expertsSlurmScript(p, CACHE, { time: "1:00:00", mem: "4G", cpus: 2, count: 2 });
     writeFileSync(join(other, "job.sh"), script);
     assert.match(script, /#SBATCH --array=0-1/);
     assert.match(script, /experts _train "\$CHECKPOINT" --cache/);
+  });
+
+  it("an expert killed mid-training resumes to the same weights as one never interrupted", async () => {
+    const root = mkdtempSync(join(tmpdir(), "xling-btm-resume-"));
+    const expert = plan.experts[0]!;
+    const config = { ...expert.config, steps: 300, train: { ...expert.config.train, checkpointEvery: 3 } };
+    const run = (dir: string) => spawnSync(process.execPath, [bin, "experts", "_train", dir, "--cache", CACHE], { env, encoding: "utf8" });
+    const [a, b] = [join(root, "a"), join(root, "b")];
+    for (const d of [a, b]) {
+      mkdirSync(d, { recursive: true });
+      writeFileSync(join(d, "config.json"), JSON.stringify(config));
+    }
+    const full = run(a);
+    assert.equal(full.status, 0, full.stderr);
+    const child = spawn(process.execPath, [bin, "experts", "_train", b, "--cache", CACHE], { env, stdio: "ignore" });
+    await waitFor(() => existsSync(join(b, "checkpoint.safetensors")), 60_000);
+    child.kill("SIGKILL");
+    await new Promise((r) => child.once("exit", r));
+    assert.ok(!existsSync(join(b, "results.json")), "the killed run must not look finished");
+    const resumed = run(b);
+    assert.equal(resumed.status, 0, resumed.stderr);
+    assert.equal(sha256File(join(b, WEIGHTS_FILE)), sha256File(join(a, WEIGHTS_FILE)));
+    assert.deepEqual(readRunOutcome(b)!.tokensSeen, readRunOutcome(a)!.tokensSeen);
   });
 });
