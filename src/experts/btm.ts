@@ -29,6 +29,8 @@ import {
   CHECKPOINT_FILE, executeExpertRun, loadWeightsInto, readRunOutcome, studyModel, WEIGHTS_FILE,
   type ExpertRunConfig, type ExpertRunOutcome,
 } from "./expert-run.js";
+import type { ContentClusterer } from "./content.js";
+import { ensureContentPartition, loadContentClusterer, readContentPartition } from "./content-split.js";
 import { evaluateEnsembles, fitExpertCentres, testSequences, type EnsembleEvaluation, type LanguageData } from "./evaluate.js";
 
 export interface PlannedExpertRun {
@@ -82,6 +84,7 @@ export async function similarityFeatures(sim: Similarity, study: ExpertStudy): P
 /** The initial experts' languages, cluster by cluster. */
 export async function expertGroups(study: ExpertStudy): Promise<string[][]> {
   const p = study.experts.partition;
+  if (p.method === "content") throw new Error("content experts are not groups of languages; see ensureContentPartition");
   const partitioner = p.method === "language-map"
     ? createPartitioner({ name: "language-map", map: p.map })
     : createPartitioner({ name: "typological", features: await similarityFeatures(p, study) });
@@ -106,8 +109,17 @@ export async function planStudy(study: ExpertStudy, dir: string): Promise<StudyP
     dir: join(dir, "experts", `expert-${i}`),
     config: { ...base, kind: "expert", name: `expert-${i}`, languages, steps, init },
   });
-  const groups = await expertGroups(study);
-  const experts = groups.map((langs, i) => expertRun(i, langs, study.experts.steps, { path: join(seed.dir, WEIGHTS_FILE), from: "seed" }));
+  const fromSeed = { path: join(seed.dir, WEIGHTS_FILE), from: "seed" };
+  let experts: PlannedExpertRun[];
+  if (study.experts.partition.method === "content") {
+    const content = readContentPartition(dir);
+    if (!content) throw new Error(`${dir}: the content partition is made when training starts (xling experts train)`);
+    experts = content.caches.map((caches, i) => {
+      const run = expertRun(i, study.experts.languages.filter((l) => caches[l] !== undefined), study.experts.steps, fromSeed);
+      run.config.trainCaches = caches;
+      return run;
+    });
+  } else experts = (await expertGroups(study)).map((langs, i) => expertRun(i, langs, study.experts.steps, fromSeed));
   const added: AddedExpert[] = [];
   if (study.experts.add.length) {
     const sim = study.experts.similarity ?? (study.experts.partition as Similarity);
@@ -120,7 +132,7 @@ export async function planStudy(study: ExpertStudy, dir: string): Promise<StudyP
       experts.push(expertRun(experts.length, [a.language], a.steps ?? study.experts.steps, { path: join(parent.dir, WEIGHTS_FILE), from: parent.config.name }));
     }
   }
-  const allLangs = experts.flatMap((e) => e.config.languages);
+  const allLangs = [...new Set(experts.flatMap((e) => e.config.languages))];
   const steps = denseSteps(study);
   const dense = study.dense ? { dir: join(dir, `dense-${steps}`), config: { ...base, kind: "dense" as const, name: "dense", languages: allLangs, steps, init: null } } : null;
   return { dir, seed, experts, added, dense };
@@ -225,9 +237,11 @@ async function prepare(study: ExpertStudy, cacheDir: string, progress?: boolean)
  * interrupted ones resume from their checkpoints.
  */
 export async function trainStudy(study: ExpertStudy, dir: string, opts: StudyOptions = {}): Promise<{ plan: StudyPlan; summary: PoolSummary }> {
-  const plan = await planStudy(study, dir);
-  const cacheDir = studyCacheDir(plan.dir, opts);
+  dir = resolve(dir);
+  const cacheDir = studyCacheDir(dir, opts);
   const prepared = await prepare(study, cacheDir, opts.progress);
+  if (study.experts.partition.method === "content") ensureContentPartition(study, dir, prepared);
+  const plan = await planStudy(study, dir);
   writeStudyFiles(study, plan);
   // One pool: experts wait for the seed, added experts for their parents; the dense
   // baseline depends on nothing and fills a free slot.
@@ -325,7 +339,7 @@ export async function evaluateStudy(study: ExpertStudy, plan: StudyPlan, opts: S
   const singles: { name: string; model: GPT }[] = [];
   if (plan.dense && isDone(plan.dense)) singles.push({ name: "dense", model: loadRunModel(plan.dense, V) });
   singles.push({ name: "param-average", model: averagedModel(models) });
-  const languages = done.flatMap((e) => e.config.languages);
+  const languages = [...new Set(done.flatMap((e) => e.config.languages))];
   const seqLen = study.model.seqLen;
   const read = (lang: string, split: "train" | "valid" | "test", tokens: number) => {
     const reader = prepared.language(lang).open(split);
@@ -338,13 +352,21 @@ export async function evaluateStudy(study: ExpertStudy, plan: StudyPlan, opts: S
   const data: LanguageData[] = languages.map((lang) => ({
     lang, test: read(lang, "test", study.eval.tokens), valid: read(lang, "valid", study.eval.priorBatches * study.train.batchSize * (seqLen + 1)),
   }));
-  const perLanguage = 64 * (seqLen + 1);
-  const clusterer = fitExpertCentres(languages.map((l) => read(l, "train", perLanguage)), languages.map((l) => done.findIndex((e) => e.config.languages.includes(l))),
-    { dimensions: study.eval.dimensions, seed: study.train.seed });
-  writeFileAtomic(join(plan.dir, "tfidf-centres.json"), JSON.stringify(clusterer.toJSON()));
+  const content = study.experts.partition.method === "content" ? readContentPartition(plan.dir) : null;
+  let clusterer: ContentClusterer | null;
+  if (content) {
+    // Content experts: the clusterer that made them, when every expert is there to be weighed.
+    clusterer = done.length === plan.experts.length ? loadContentClusterer(plan.dir) : null;
+  } else {
+    const perLanguage = 64 * (seqLen + 1);
+    clusterer = fitExpertCentres(languages.map((l) => read(l, "train", perLanguage)), languages.map((l) => done.findIndex((e) => e.config.languages.includes(l))),
+      { dimensions: study.eval.dimensions, seed: study.train.seed });
+    writeFileAtomic(join(plan.dir, "tfidf-centres.json"), JSON.stringify(clusterer.toJSON()));
+  }
   const ev = evaluateEnsembles(done.map((e, j) => ({ name: e.config.name, languages: e.config.languages, model: models[j]! })), singles, data, clusterer, {
     batch: study.eval.batch, priorBatches: study.eval.priorBatches, priorBatchSize: study.train.batchSize,
     alpha: study.eval.alpha, topK: study.eval.topK, temperature: study.eval.temperature,
+    expertOfLanguage: content && done.length === plan.experts.length ? content.expertOfLanguage : undefined,
   });
   [...models, ...singles.map((s) => s.model)].forEach((m) => m.dispose());
   const out: StudyEvaluation = {

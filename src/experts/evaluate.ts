@@ -102,6 +102,8 @@ export interface EnsembleEvalOptions {
   alpha: number;
   topK?: number;
   temperature: number;
+  /** The top-1 expert of each language; default: the first expert trained on it. */
+  expertOfLanguage?: Record<string, number>;
 }
 
 export interface LanguageData {
@@ -145,7 +147,7 @@ export function evaluateEnsembles(experts: EnsembleExpert[], singles: { name: st
   clusterer: ContentClusterer | null, o: EnsembleEvalOptions): EnsembleEvaluation {
   const k = experts.length;
   const models = experts.map((e) => e.model);
-  const expertOfLanguage: Record<string, number> = {};
+  const expertOfLanguage: Record<string, number> = { ...o.expertOfLanguage };
   experts.forEach((e, j) => e.languages.forEach((l) => (expertOfLanguage[l] ??= j)));
   if (clusterer && clusterer.centres.length !== k) throw new Error(`${clusterer.centres.length} TF-IDF centres for ${k} experts`);
   const rows: PerplexityRow[] = [];

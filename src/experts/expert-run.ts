@@ -13,6 +13,7 @@ import { PackedSequenceStream } from "../data/pack.js";
 import { makeSampler } from "../data/samplers.js";
 import { prepareMultilingual, type MultilingualChoice, type PreparedMultilingual } from "../data/multilingual.js";
 import type { TokenizerChoice } from "../data/prepare.js";
+import { TokenCacheReader } from "../data/token-cache.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { MultilingualBatchSource } from "../train/multilingual-batches.js";
 import { trainLanguageModel, type StepRecord } from "../train/trainer.js";
@@ -29,6 +30,8 @@ export interface ExpertRunConfig {
   /** Languages it trains on (sequences drawn in proportion to their training tokens). */
   languages: string[];
   steps: number;
+  /** Token caches of its training text per language when not the languages' whole train splits (content experts). */
+  trainCaches?: Record<string, string>;
   /** Weights it starts from (another run's model.safetensors, or a loaded seed); null: seeded initialisation. */
   init: { path: string; from: string } | null;
   corpus: MultilingualChoice;
@@ -107,9 +110,9 @@ export async function executeExpertRun(cfg: ExpertRunConfig, dir: string, opts: 
     loadWeightsInto(model, cfg.init.path);
   }
 
-  const caches = cfg.languages.map((l) => prepared.language(l).open("train"));
+  const caches = cfg.languages.map((l) => (cfg.trainCaches ? TokenCacheReader.open(cfg.trainCaches[l]!) : prepared.language(l).open("train")));
   const streams = caches.map((c) => new PackedSequenceStream(c, cfg.model.seqLen, cfg.train.seed));
-  const sizes = Object.fromEntries(cfg.languages.map((l) => [l, prepared.language(l).tokens.train]));
+  const sizes = Object.fromEntries(cfg.languages.map((l, i) => [l, caches[i]!.count]));
   const batches = new MultilingualBatchSource(streams, makeSampler({ kind: "proportional", sizes, seed: cfg.train.seed }), cfg.train.batchSize);
 
   const metricsPath = join(dir, "metrics.jsonl");

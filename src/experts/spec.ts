@@ -31,6 +31,17 @@ export const SimilaritySpec = z.discriminatedUnion("method", [
 export const PartitionSpec = z.discriminatedUnion("method", [
   z.strictObject({ method: z.literal("language-map"), map: z.record(z.string(), z.number().int().min(0)) }),
   ...SimilaritySpec.options,
+  /**
+   * Documents by content: TF-IDF (token ids as terms) -> truncated SVD -> balanced k-means,
+   * fitted on a sample of training documents; every document then goes to its nearest centre.
+   */
+  z.strictObject({
+    method: z.literal("content"),
+    dimensions: positiveInt.default(100),
+    maxTerms: positiveInt.default(4000),
+    /** Training documents (spread over the languages) the centres are fitted on. */
+    fitDocuments: positiveInt.default(2000),
+  }),
 ]);
 
 export const ExpertsSpec = z.strictObject({
@@ -131,6 +142,8 @@ export function parseExpertStudy(raw: unknown, source = "spec", baseDir = "."): 
     for (const [l, c] of Object.entries(map)) if (c >= s.experts.k) fail(`experts.partition.map.${l}`, `cluster ${c} is not below k = ${s.experts.k}`);
     if (s.experts.add.length && !s.experts.similarity) fail("experts.similarity", "adding languages to a language-map partition needs similarity features");
   }
+  if (s.experts.partition.method === "content" && s.experts.add.length)
+    fail("experts.add", "adding a language branches from the most similar language expert; content experts hold every language");
   if (s.model.size === "custom" && (s.model.dModel === undefined || s.model.layers === undefined || s.model.heads === undefined))
     fail("model", "size 'custom' needs dModel, layers and heads");
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
