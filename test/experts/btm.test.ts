@@ -16,6 +16,9 @@ import type { StudyEvaluation } from "../../src/experts/btm.js";
 import { expertStudyReport } from "../../src/report/experts.js";
 import { renderReport } from "../../src/report/html.js";
 import { SpecError } from "../../src/experiment/spec.js";
+import { readContentPartition, splitDocuments } from "../../src/experts/content-split.js";
+import { prepareMultilingual } from "../../src/data/multilingual.js";
+import { TokenCacheReader } from "../../src/data/token-cache.js";
 
 const CACHE = join(tmpdir(), "xling-test-cache");
 const bin = fileURLToPath(new URL("../../../bin/xling.js", import.meta.url));
@@ -70,6 +73,12 @@ describe("expert study specs", () => {
     bad(tinyStudy({ experts: { ...tinyStudy().experts, partition: { method: "language-map", map: { en: 0, fr: 1 } } } }), /experts\.partition\.map\.es/);
     bad(tinyStudy({ experts: { ...tinyStudy().experts, k: 4 } }), /experts\.k/);
     bad(tinyStudy({ seed: { steps: -1 } }), /seed\.steps/);
+    bad(tinyStudy({ experts: { ...tinyStudy().experts, partition: { method: "content" }, add: [{ language: "pt" }] } }), /experts\.add: adding a language/);
+  });
+
+  it("cuts a token cache into documents at the separator", () => {
+    const docs = splitDocuments(Int32Array.of(0, 5, 6, 0, 0, 7, 0), 0).map((d) => Array.from(d));
+    assert.deepEqual(docs, [[5, 6], [7]]);
   });
 
   it("gives the dense baseline the seed's steps plus every expert's", () => {
@@ -186,3 +195,43 @@ describe("branch-train-merge on UDHR", () => {
     assert.deepEqual(readRunOutcome(b)!.tokensSeen, readRunOutcome(a)!.tokensSeen);
   });
 });
+
+describe("content experts on UDHR", () => {
+  it("split every language's training documents between the clusters, each trained and weighed by the saved clusterer", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "xling-btm-content-"));
+    const study = parseExpertStudy(tinyStudy({
+      experts: { k: 2, languages: ["en", "fr", "es"], partition: { method: "content", dimensions: 8, fitDocuments: 60 }, steps: 2 },
+      seed: { steps: 2 }, dense: false,
+    }));
+    const { plan, summary } = await trainStudy(study, dir, { inProcess: true, progress: false, cacheDir: CACHE });
+    assert.deepEqual(summary.failed, []);
+    const content = readContentPartition(dir)!;
+    assert.ok(existsSync(join(dir, "content", "clusterer.json")));
+    const prepared = await prepareMultilingual(study.corpus, study.tokenizer, CACHE, 0);
+    for (const lang of study.experts.languages) {
+      const reader = prepared.language(lang).open("train");
+      const all = splitDocuments(reader.read(0, reader.count), prepared.separatorId).map((d) => d.join(","));
+      reader.close();
+      const seen = new Map<string, number>();
+      content.caches.forEach((caches) => {
+        if (!caches[lang]) return;
+        const r = TokenCacheReader.open(caches[lang]!);
+        for (const d of splitDocuments(r.read(0, r.count), prepared.separatorId)) seen.set(d.join(","), (seen.get(d.join(",")) ?? 0) + 1);
+        r.close();
+      });
+      // Every document in exactly one expert, unless its cluster's share of the language was too small to train on.
+      assert.ok([...seen.values()].every((n) => n === 1), `${lang}: a document in two experts`);
+      const missing = all.filter((d) => !seen.has(d)).length;
+      if (missing > 0) assert.ok(content.caches.some((c) => !c[lang]), `${lang}: ${missing} documents lost`);
+      assert.equal(plan.experts[content.expertOfLanguage[lang]!]!.config.languages.includes(lang), true);
+    }
+    const ev = await evaluateStudy(study, plan, { cacheDir: CACHE, progress: false });
+    for (const lang of study.experts.languages) {
+      const top = ev.rows.find((r) => r.lang === lang && r.rule === "top1-language")!;
+      const own = ev.rows.find((r) => r.lang === lang && r.rule === `expert:expert-${content.expertOfLanguage[lang]}`)!;
+      assert.ok(Math.abs(top.nll - own.nll) < 1e-12);
+      assert.ok(Number.isFinite(ev.rows.find((r) => r.lang === lang && r.rule === "tfidf-distance")!.ppl));
+    }
+  });
+});
+
