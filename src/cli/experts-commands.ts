@@ -38,7 +38,7 @@ const cacheOption = { cache: { type: "string" } } as const;
 export const expertCommands: Record<string, Command> = {
   "experts train": {
     summary: "Branch-train-merge: seed, one expert per language cluster (N processes at a time), compute-matched dense baseline, ensemble evaluation and report",
-    usage: "xling experts train <spec.json> [--out runs/<name>] [--parallel N] [--cache DIR] [--slurm job.sh [--time 24:00:00 --mem 32G --cpus 8]]",
+    usage: "xling experts train <spec.json> [--out runs/<name>] [--parallel N] [--cache DIR] [--slurm job.sh [--time 24:00:00 --mem 32G --cpus <train.threads>]]",
     options: { out: { type: "string" }, parallel: { type: "string" }, slurm: { type: "string" }, time: { type: "string" }, mem: { type: "string" }, cpus: { type: "string" }, ...cacheOption },
     async run({ values, positionals }) {
       const specPath = positionals[0];
@@ -58,7 +58,7 @@ export const expertCommands: Record<string, Command> = {
         writeExpertConfigs({ ...plan, experts: initial });
         writeFileSync(values.slurm, expertsSlurmScript(plan, cacheDir, {
           time: (values.time as string | undefined) ?? "24:00:00", mem: (values.mem as string | undefined) ?? "32G",
-          cpus: Number((values.cpus as string | undefined) ?? 8), count: initial.length,
+          cpus: Number((values.cpus as string | undefined) ?? study.train.threads), count: initial.length,
         }), { mode: 0o755 });
         process.stdout.write(`${values.slurm}: sbatch it to train ${initial.length} experts; then run xling experts train ${specPath} --out ${dir} again for the added experts, the dense baseline and the report\n`);
         return 0;
@@ -83,7 +83,7 @@ export const expertCommands: Record<string, Command> = {
       printSummary(readStudy(plan.dir).name, summary);
       if (summary.failed.length) return 1;
       if (!values["no-eval"]) await evaluateAndReport(readStudy(plan.dir), plan, studyCacheDir(plan.dir, opts));
-      process.stderr.write(`the dense baseline now needs ${plan.dense?.config.steps ?? "n/a"} steps to stay compute-matched: xling experts train <spec> --out ${plan.dir} trains it\n`);
+      process.stderr.write(`the dense baseline now needs ${plan.dense?.config.steps ?? "n/a"} steps to stay compute-matched: xling experts train ${join(plan.dir, "study.json")} --out ${plan.dir} trains it\n`);
     },
   },
 
@@ -96,6 +96,19 @@ export const expertCommands: Record<string, Command> = {
       const study = readStudy(resolve(dir));
       for (const s of studyStatus(await planStudy(study, resolve(dir))))
         process.stdout.write(`${s.name.padEnd(12)} ${s.state.padEnd(12)} ${String(s.steps).padStart(7)} steps  ${s.languages.join(",")}${s.outcome ? `  ${Math.round(s.outcome.seconds)} s` : ""}\n`);
+    },
+  },
+
+  "experts report": {
+    summary: "Evaluate an expert study's finished runs (every ensemble rule per language) and rewrite its report",
+    usage: "xling experts report <study-dir> [--cache DIR]",
+    options: cacheOption,
+    async run({ values, positionals }) {
+      const dir = positionals[0];
+      if (!dir) throw new Error("give the study directory");
+      const study = readStudy(resolve(dir));
+      const cacheDir = studyCacheDir(resolve(dir), { cacheDir: values.cache as string | undefined });
+      await evaluateAndReport(study, await planStudy(study, resolve(dir)), cacheDir);
     },
   },
 

@@ -77,7 +77,7 @@ export function expertStudyReport(study: ExpertStudy, plan: StudyPlan, ev: Study
       { label: "partition", value: `${study.experts.partition.method}: ${plan.experts.map((e) => `${e.config.name} {${e.config.languages.join(", ")}}`).join(", ")}` },
       { label: "seed", value: study.seed.load ? `loaded from ${study.seed.load}, then ${study.seed.steps} steps` : `${study.seed.steps} steps on ${study.experts.languages.join(", ")}` },
       { label: "experts", value: `${plan.experts.length}, ${plan.experts.map((e) => e.config.steps).join(" / ")} steps` },
-      { label: "held-out tokens per language", value: formatNumber(ev.rows[0]?.tokens ?? 0) },
+      { label: "held-out tokens scored", value: ev.languages.map((l) => `${l} ${formatNumber(ev.rows.find((r) => r.lang === l)?.tokens ?? 0)}`).join(", ") },
     ],
   }];
 
