@@ -24,7 +24,7 @@ import { averageParameters } from "./ensemble.js";
 import { createPartitioner } from "./partition.js";
 import { shellQuote, slurmArrayScript } from "./slurm.js";
 import { geographyFeatures, loadLanguageFeatures, type LanguageFeatures } from "./typology.js";
-import type { ExpertStudy, Similarity } from "./spec.js";
+import { loadExpertStudy, type ExpertStudy, type Similarity } from "./spec.js";
 import {
   CHECKPOINT_FILE, executeExpertRun, loadWeightsInto, readRunOutcome, studyModel, WEIGHTS_FILE,
   type ExpertRunConfig, type ExpertRunOutcome,
@@ -222,7 +222,7 @@ export function writeStudyFiles(study: ExpertStudy, plan: StudyPlan): void {
 export function readStudy(dir: string): ExpertStudy {
   const path = join(dir, "study.json");
   if (!existsSync(path)) throw new Error(`${dir} is not an expert study directory (no study.json)`);
-  return JSON.parse(readFileSync(path, "utf8")) as ExpertStudy;
+  return loadExpertStudy(path);
 }
 
 async function prepare(study: ExpertStudy, cacheDir: string, progress?: boolean): Promise<PreparedMultilingual> {

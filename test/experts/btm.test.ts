@@ -19,6 +19,7 @@ import { SpecError } from "../../src/experiment/spec.js";
 import { readContentPartition, splitDocuments } from "../../src/experts/content-split.js";
 import { prepareMultilingual } from "../../src/data/multilingual.js";
 import { TokenCacheReader } from "../../src/data/token-cache.js";
+import { tinyStudy } from "./helpers.js";
 
 const CACHE = join(tmpdir(), "xling-test-cache");
 const bin = fileURLToPath(new URL("../../../bin/xling.js", import.meta.url));
@@ -30,26 +31,6 @@ async function waitFor(cond: () => boolean, ms: number): Promise<void> {
     if (Date.now() > end) throw new Error("timed out waiting");
     await new Promise((r) => setTimeout(r, 20));
   }
-}
-
-function tinyStudy(extra: Record<string, unknown> = {}) {
-  return {
-    name: "btm-test",
-    corpus: {
-      languages: [
-        { lang: "en", corpus: "udhr", code: "eng" }, { lang: "fr", corpus: "udhr", code: "fra" },
-        { lang: "es", corpus: "udhr", code: "spa" }, { lang: "pt", corpus: "udhr", code: "por_PT" },
-      ],
-      validFraction: 0.15, testFraction: 0.15,
-    },
-    tokenizer: { vocabSize: 256 },
-    model: { size: "custom", dModel: 32, layers: 1, heads: 2, seqLen: 16 },
-    seed: { steps: 3 },
-    experts: { k: 2, languages: ["en", "fr", "es"], partition: { method: "language-map", map: { en: 0, fr: 1, es: 1 } }, similarity: { method: "geographic" }, steps: 4 },
-    train: { batchSize: 4, warmup: 1, checkpointEvery: 2 },
-    eval: { tokens: 340, priorBatches: 2, batch: 8, dimensions: 8 },
-    ...extra,
-  };
 }
 
 /** sha256 of every file under the directories, by relative path. */
