@@ -6,7 +6,7 @@ import { PACKAGE_ROOT } from "../torch/native.js";
 import { buildInfo, getNumThreads, cudaDeviceCount } from "../torch/index.js";
 import { loadExperiment } from "../experiment/spec.js";
 import { runExperiment, type RunnerSummary } from "../experiment/runner.js";
-import { executeCloneRun, RunInterrupted } from "../experiment/clone-run.js";
+import { executeCloneRun } from "../experiment/clone-run.js";
 import type { RunConfig } from "../experiment/spec.js";
 import { listCorpora, openCorpus } from "../data/corpora/index.js";
 import { DEBIAN_REFERENCE_LANGS, installDebianReference } from "../data/corpora/debian-reference.js";
@@ -14,7 +14,7 @@ import { SentencePieceTokenizer, trainTokenizer } from "../data/tokenizer.js";
 import { countText } from "../data/manifest.js";
 import { resultsCommand } from "../experiment/results-command.js";
 import { moreCommands } from "./more-commands.js";
-import { list, required as str } from "./options.js";
+import { exitCodeOfRun, list, required as str } from "./options.js";
 import { finishExperiment } from "../report/finish.js";
 
 
@@ -60,15 +60,7 @@ export const commands: Record<string, Command> = {
       const dir = positionals[0];
       if (!dir) throw new Error("give the run directory");
       const config = JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as RunConfig;
-      try {
-        await executeCloneRun(config, dir, { cacheDir: str(values.cache, "cache"), label: dir.split("/").pop() });
-      } catch (e) {
-        if (e instanceof RunInterrupted) {
-          process.stderr.write(`${e.message}\n`);
-          return 130;
-        }
-        throw e;
-      }
+      return exitCodeOfRun(() => executeCloneRun(config, dir, { cacheDir: str(values.cache, "cache"), label: dir.split("/").pop() }));
     },
   },
 

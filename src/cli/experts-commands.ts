@@ -4,14 +4,13 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "./main.js";
-import { required as str } from "./options.js";
+import { exitCodeOfRun, required as str } from "./options.js";
 import { loadExpertStudy, type ExpertStudy } from "../experts/spec.js";
 import {
   addLanguage, evaluateStudy, expertsSlurmScript, isDone, planStudy, readStudy, studyCacheDir, studyStatus, trainRuns, trainStudy,
   writeExpertConfigs, writeStudyFiles, type PoolSummary, type StudyPlan,
 } from "../experts/btm.js";
 import { executeExpertRun, type ExpertRunConfig } from "../experts/expert-run.js";
-import { RunInterrupted } from "../experiment/clone-run.js";
 import { expertStudyReport, ruleOrder } from "../report/experts.js";
 import { writeReport } from "../report/write.js";
 import { formatNumber } from "../report/html.js";
@@ -120,15 +119,7 @@ export const expertCommands: Record<string, Command> = {
       const dir = positionals[0];
       if (!dir) throw new Error("give the run directory");
       const config = JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as ExpertRunConfig;
-      try {
-        await executeExpertRun(config, dir, { cacheDir: str(values.cache, "cache") });
-      } catch (e) {
-        if (e instanceof RunInterrupted) {
-          process.stderr.write(`${e.message}\n`);
-          return 130;
-        }
-        throw e;
-      }
+      return exitCodeOfRun(() => executeExpertRun(config, dir, { cacheDir: str(values.cache, "cache") }));
     },
   },
 };

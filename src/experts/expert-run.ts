@@ -4,7 +4,7 @@
 // in its own directory:
 //   config.json, checkpoint.safetensors (resumable), metrics.jsonl,
 //   model.safetensors (final weights, what other runs branch from), results.json (last).
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { loadSafetensors, manualSeed, saveSafetensors, setNumThreads, dispose, type Tensor } from "../torch/index.js";
@@ -17,7 +17,7 @@ import { TokenCacheReader } from "../data/token-cache.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { MultilingualBatchSource } from "../train/multilingual-batches.js";
 import { trainLanguageModel, type StepRecord } from "../train/trainer.js";
-import { DATA_SPLIT_SEED, modelConfigFor, RunInterrupted, truncateMetrics, type MetricRow } from "../experiment/clone-run.js";
+import { appendMetrics, DATA_SPLIT_SEED, modelConfigFor, RunInterrupted, trainMetricRows, truncateMetrics, type MetricRow } from "../experiment/clone-run.js";
 import type { ExpertStudy } from "./spec.js";
 import { meanSequenceNll, testSequences } from "./evaluate.js";
 
@@ -116,11 +116,7 @@ export async function executeExpertRun(cfg: ExpertRunConfig, dir: string, opts: 
   const batches = new MultilingualBatchSource(streams, makeSampler({ kind: "proportional", sizes, seed: cfg.train.seed }), cfg.train.batchSize);
 
   const metricsPath = join(dir, "metrics.jsonl");
-  const writeMetrics = (rows: MetricRow[]) => appendFileSync(metricsPath, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
-  const onStep = (r: StepRecord) => writeMetrics([
-    { step: r.step, split: "train", name: "loss", lang: null, value: r.loss },
-    ...Object.entries(r.langLoss).map(([lang, value]): MetricRow => ({ step: r.step, split: "train", name: "loss", lang, value })),
-  ]);
+  const onStep = (r: StepRecord) => appendMetrics(metricsPath, trainMetricRows(r));
   let tokensSeen: Record<string, number> = Object.fromEntries(cfg.languages.map((l) => [l, 0]));
   if (cfg.steps > 0) {
     const result = await trainLanguageModel({
@@ -146,7 +142,7 @@ export async function executeExpertRun(cfg: ExpertRunConfig, dir: string, opts: 
     validNll[lang] = meanSequenceNll(model, testSequences(reader, cfg.model.seqLen, 16 * (cfg.model.seqLen + 1)));
     reader.close();
   }
-  writeMetrics(cfg.languages.map((lang): MetricRow => ({ step: cfg.steps, split: "eval", name: "nll", lang, value: validNll[lang] })));
+  appendMetrics(metricsPath, cfg.languages.map((lang): MetricRow => ({ step: cfg.steps, split: "eval", name: "nll", lang, value: validNll[lang] })));
   saveWeights(model, join(dir, WEIGHTS_FILE), { run: cfg.name, languages: cfg.languages.join(","), steps: String(cfg.steps) });
   model.dispose();
   const outcome: ExpertRunOutcome = {

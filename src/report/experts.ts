@@ -1,14 +1,11 @@
 // The report of an expert study (methods.md §4): per-language perplexity of the
 // compute-matched dense baseline against every ensemble rule, then the experts, how the
 // added languages branched, the cached priors and the training curves.
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import type { MetricRow } from "../experiment/clone-run.js";
 import type { ExpertStudy } from "../experts/spec.js";
 import type { StudyEvaluation, StudyPlan } from "../experts/btm.js";
 import { readRunOutcome } from "../experts/expert-run.js";
 import { barChart, lineChart } from "./charts.js";
-import { smoothed } from "./clone-study.js";
+import { readMetrics, smoothed } from "./clone-study.js";
 import { colorMapping } from "./colors.js";
 import { formatNumber, type Chart, type Report, type Section, type Table } from "./html.js";
 
@@ -24,12 +21,6 @@ export function ruleOrder(ev: Pick<StudyEvaluation, "rows">): string[] {
 
 function pplOf(ev: StudyEvaluation, lang: string, rule: string): number | undefined {
   return ev.rows.find((r) => r.lang === lang && r.rule === rule)?.ppl;
-}
-
-function metricsOf(dir: string): MetricRow[] {
-  const path = join(dir, "metrics.jsonl");
-  if (!existsSync(path)) return [];
-  return readFileSync(path, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as MetricRow);
 }
 
 /** Mean relative change of a rule's perplexity against the dense baseline, over languages. */
@@ -151,7 +142,7 @@ export function expertStudyReport(study: ExpertStudy, plan: StudyPlan, ev: Study
   });
 
   const runs = [plan.seed, ...plan.experts, ...(plan.dense ? [plan.dense] : [])];
-  const curveRows = runs.flatMap((r) => smoothed(metricsOf(r.dir).filter((x) => x.split === "train" && x.name === "loss" && x.lang !== null), 10).map((p) => ({ ...p, run: r.config.name })));
+  const curveRows = runs.flatMap((r) => smoothed(readMetrics(r.dir).filter((x) => x.split === "train" && x.name === "loss" && x.lang !== null), 10).map((p) => ({ ...p, run: r.config.name })));
   const charts: Chart[] = curveRows.length
     ? [{ id: "train-loss", title: "Training loss by language", spec: lineChart({ rows: curveRows, x: "step", y: "loss", color: "lang", facet: "run", yTitle: "loss (nats)", colors: colorMapping(ev.languages) }) }]
     : [];
