@@ -138,12 +138,14 @@ export async function planStudy(study: ExpertStudy, dir: string): Promise<StudyP
   return { dir, seed, experts, added, dense };
 }
 
-/** Writes a run's config.json, refusing to change the config of a run that already started. */
+/** Writes a run's config.json when it differs, refusing to change the config of a run that already started. */
 function fixConfig(run: PlannedExpertRun): void {
   mkdirSync(run.dir, { recursive: true });
   const path = join(run.dir, "config.json");
   const text = JSON.stringify(run.config, null, 2);
-  if (existsSync(path) && readFileSync(path, "utf8") !== text && (existsSync(join(run.dir, CHECKPOINT_FILE)) || readRunOutcome(run.dir)))
+  const old = existsSync(path) ? readFileSync(path, "utf8") : null;
+  if (old === text) return;
+  if (old !== null && (existsSync(join(run.dir, CHECKPOINT_FILE)) || readRunOutcome(run.dir)))
     throw new Error(`${run.dir}: the study changed this run's settings after it started; use a new output directory`);
   writeFileSync(path, text);
 }
@@ -164,9 +166,10 @@ export interface PoolSummary {
  * finished (and fails if it failed); among the runs ready to go, list order decides.
  */
 export async function trainRuns(runs: PlannedExpertRun[], cacheDir: string, opts: StudyOptions & { prepared?: PreparedMultilingual }): Promise<PoolSummary> {
+  // Every run, finished or not, must still be the run the study asks for.
+  runs.forEach(fixConfig);
   const summary: PoolSummary = { ran: [], skipped: runs.filter(isDone).map((r) => r.config.name), failed: [] };
   const pending = runs.filter((r) => !isDone(r));
-  pending.forEach(fixConfig);
   const unfinished = new Set(pending.map((r) => r.config.name));
   const failed = new Set<string>();
   let wake: () => void = () => {};

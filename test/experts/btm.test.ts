@@ -11,7 +11,9 @@ import { fileURLToPath } from "node:url";
 import { before, describe, it } from "node:test";
 import { parseExpertStudy } from "../../src/experts/spec.js";
 import { addLanguage, denseSteps, evaluateStudy, expertsSlurmScript, planStudy, trainRuns, trainStudy, type StudyPlan } from "../../src/experts/btm.js";
-import { readRunOutcome, sha256File, WEIGHTS_FILE } from "../../src/experts/expert-run.js";
+import { readRunOutcome, saveWeights, sha256File, studyModel, WEIGHTS_FILE } from "../../src/experts/expert-run.js";
+import { manualSeed } from "../../src/torch/index.js";
+import { loadExpertStudy } from "../../src/experts/spec.js";
 import type { StudyEvaluation } from "../../src/experts/btm.js";
 import { expertStudyReport } from "../../src/report/experts.js";
 import { renderReport } from "../../src/report/html.js";
@@ -60,6 +62,13 @@ describe("expert study specs", () => {
   it("cuts a token cache into documents at the separator", () => {
     const docs = splitDocuments(Int32Array.of(0, 5, 6, 0, 0, 7, 0), 0).map((d) => Array.from(d));
     assert.deepEqual(docs, [[5, 6], [7]]);
+  });
+
+  it("accepts the checked-in example studies", () => {
+    const examples = fileURLToPath(new URL("../../../examples/", import.meta.url));
+    const names = readdirSync(examples).filter((f) => /^experts-.*\.json$/.test(f));
+    assert.ok(names.length >= 2);
+    for (const f of names) assert.equal(loadExpertStudy(join(examples, f)).study, "experts");
   });
 
   it("gives the dense baseline the seed's steps plus every expert's", () => {
@@ -180,12 +189,18 @@ describe("branch-train-merge on UDHR", () => {
 describe("content experts on UDHR", () => {
   it("split every language's training documents between the clusters, each trained and weighed by the saved clusterer", async () => {
     const dir = mkdtempSync(join(tmpdir(), "xling-btm-content-"));
-    const study = parseExpertStudy(tinyStudy({
-      experts: { k: 2, languages: ["en", "fr", "es"], partition: { method: "content", dimensions: 8, fitDocuments: 60 }, steps: 2 },
-      seed: { steps: 2 }, dense: false,
-    }));
+    // The seed is loaded (0 steps): weights of a freshly initialised model saved beforehand.
+    const raw = tinyStudy({ experts: { k: 2, languages: ["en", "fr", "es"], partition: { method: "content", dimensions: 8, fitDocuments: 60 }, steps: 2 }, dense: false });
+    const parsed = parseExpertStudy(raw);
+    const vocab = (await prepareMultilingual(parsed.corpus, parsed.tokenizer, CACHE, 0)).vocabSize;
+    manualSeed(99);
+    const loaded = join(dir, "pretrained.safetensors");
+    saveWeights(studyModel(parsed.model, vocab), loaded, {});
+    const study = parseExpertStudy({ ...raw, seed: { steps: 0, load: loaded } });
     const { plan, summary } = await trainStudy(study, dir, { inProcess: true, progress: false, cacheDir: CACHE });
     assert.deepEqual(summary.failed, []);
+    assert.equal(readRunOutcome(plan.seed.dir)!.initSha256, sha256File(loaded));
+    assert.equal(readRunOutcome(plan.seed.dir)!.steps, 0);
     const content = readContentPartition(dir)!;
     assert.ok(existsSync(join(dir, "content", "clusterer.json")));
     const prepared = await prepareMultilingual(study.corpus, study.tokenizer, CACHE, 0);

@@ -34,6 +34,11 @@ describe("xling experts commands", () => {
     const again = xling("experts", "train", spec, "--out", out, "--cache", cache);
     assert.equal(again.status, 0, again.stderr);
     assert.match(again.stderr, /0 run\(s\) trained, 5 already finished, 0 failed/);
+    // Changing a finished run's settings is refused rather than silently mixing old and new runs.
+    writeFileSync(spec, JSON.stringify(tinyStudy({ name: "cli", experts: { ...tinyStudy().experts, steps: 5, add: [{ language: "pt", steps: 2 }] } })));
+    const changed = xling("experts", "train", spec, "--out", out, "--cache", cache);
+    assert.equal(changed.status, 1);
+    assert.match(changed.stderr, /expert-0: the study changed this run's settings after it started/);
   });
 
   it("refuses a bad spec with the field's path, and a directory that is not a study", () => {
