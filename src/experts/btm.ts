@@ -24,7 +24,7 @@ import { averageParameters } from "./ensemble.js";
 import { createPartitioner } from "./partition.js";
 import { shellQuote, slurmArrayScript } from "./slurm.js";
 import { geographyFeatures, loadLanguageFeatures, type LanguageFeatures } from "./typology.js";
-import { loadExpertStudy, type ExpertStudy, type Similarity } from "./spec.js";
+import { loadExpertStudy, parseExpertStudy, type ExpertStudy, type Similarity } from "./spec.js";
 import {
   CHECKPOINT_FILE, executeExpertRun, loadWeightsInto, readRunOutcome, studyModel, WEIGHTS_FILE,
   type ExpertRunConfig, type ExpertRunOutcome,
@@ -266,6 +266,8 @@ export async function addLanguage(dir: string, language: string, opts: StudyOpti
   const unfinished = before.experts.filter((e) => !isDone(e)).map((e) => e.config.name);
   if (unfinished.length) throw new Error(`train the existing experts first (${unfinished.join(", ")} not finished)`);
   study.experts.add.push(opts.steps ? { language, steps: opts.steps } : { language });
+  // The same checks as a spec listing the language under experts.add (similarity features, content experts).
+  parseExpertStudy(study, join(dir, "study.json"));
   const plan = await planStudy(study, dir);
   const cacheDir = studyCacheDir(plan.dir, opts);
   const prepared = await prepare(study, cacheDir, opts.progress);

@@ -228,6 +228,7 @@ describe("content experts on UDHR", () => {
       assert.ok(Math.abs(top.nll - own.nll) < 1e-12);
       assert.ok(Number.isFinite(ev.rows.find((r) => r.lang === lang && r.rule === "tfidf-distance")!.ppl));
     }
+    await assert.rejects(addLanguage(dir, "pt", { inProcess: true, progress: false, cacheDir: CACHE }), /experts\.add: adding a language branches from the most similar language expert/);
   });
 });
 
