@@ -281,7 +281,7 @@ export async function addLanguage(dir: string, language: string, opts: StudyOpti
 export function expertsSlurmScript(plan: StudyPlan, cacheDir: string, opts: { time: string; mem: string; cpus: number; count: number }): string {
   const bin = join(PACKAGE_ROOT, "bin", "xling.js");
   return slurmArrayScript({
-    jobName: `xling-experts`,
+    jobName: "xling-experts",
     experts: opts.count,
     commandTemplate: `node ${shellQuote(bin)} experts _train {checkpoint} --cache ${shellQuote(cacheDir)}`,
     checkpointRoot: join(plan.dir, "experts"),
