@@ -6,14 +6,13 @@ import { PACKAGE_ROOT } from "../torch/native.js";
 import { buildInfo, getNumThreads, cudaDeviceCount } from "../torch/index.js";
 import { loadAnyExperiment, studyDriver } from "../experiment/studies.js";
 import { runExperiment, type RunnerSummary } from "../experiment/runner.js";
-import { RunInterrupted } from "../experiment/clone-run.js";
 import { listCorpora, openCorpus } from "../data/corpora/index.js";
 import { DEBIAN_REFERENCE_LANGS, installDebianReference } from "../data/corpora/debian-reference.js";
 import { SentencePieceTokenizer, trainTokenizer } from "../data/tokenizer.js";
 import { countText } from "../data/manifest.js";
 import { resultsCommand } from "../experiment/results-command.js";
 import { moreCommands } from "./more-commands.js";
-import { list, required as str } from "./options.js";
+import { exitCodeOfRun, list, required as str } from "./options.js";
 import { finishExperiment } from "../report/finish.js";
 
 
@@ -59,16 +58,8 @@ export const commands: Record<string, Command> = {
       const dir = positionals[0];
       if (!dir) throw new Error("give the run directory");
       const config = JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as unknown;
-      try {
-        const driver = studyDriver((values.study as string | undefined) ?? "clone-imbalance");
-        await driver.execute(config, dir, { cacheDir: str(values.cache, "cache"), label: dir.split("/").pop() });
-      } catch (e) {
-        if (e instanceof RunInterrupted) {
-          process.stderr.write(`${e.message}\n`);
-          return 130;
-        }
-        throw e;
-      }
+      const driver = studyDriver((values.study as string | undefined) ?? "clone-imbalance");
+      return exitCodeOfRun(() => driver.execute(config, dir, { cacheDir: str(values.cache, "cache"), label: dir.split("/").pop() }));
     },
   },
 

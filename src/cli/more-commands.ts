@@ -10,6 +10,7 @@ import { loadLanguageFeatures } from "../experts/typology.js";
 import { listUdhrTranslations } from "../data/corpora/udhr.js";
 import { slurmArrayScript } from "../experts/slurm.js";
 import { required as need } from "./options.js";
+import { expertCommands } from "./experts-commands.js";
 
 
 export const moreCommands: Record<string, Command> = {
@@ -72,4 +73,5 @@ export const moreCommands: Record<string, Command> = {
       process.stderr.write(`${values.out}: sbatch it to train the experts\n`);
     },
   },
+  ...expertCommands,
 };

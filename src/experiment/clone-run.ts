@@ -18,7 +18,7 @@ import { cloneEmbeddingSimilarity, gradientCosine, hiddenStateCosineByLayer, sli
 import type { RunConfig } from "./spec.js";
 
 /** Every run of every experiment splits a corpus the same way, whatever its training seed. */
-const DATA_SPLIT_SEED = 0;
+export const DATA_SPLIT_SEED = 0;
 
 export interface MetricRow {
   step: number;
@@ -43,7 +43,8 @@ export interface RunOutcome {
   seconds: number;
 }
 
-export function modelConfigFor(cfg: { model: RunConfig["model"] }, vocabSize: number): GPTConfig {
+/** The GPT for a run's model spec (any study's config with a `model` field). */
+export function modelConfigFor(cfg: Pick<RunConfig, "model">, vocabSize: number): GPTConfig {
   const m = cfg.model;
   const dims = m.size === "custom" ? { dModel: m.dModel!, layers: m.layers!, heads: m.heads! } : { ...GPT_SIZES[m.size], ...pick(m) };
   return { vocabSize, seqLen: m.seqLen, dropout: m.dropout, ...dims };
@@ -91,18 +92,14 @@ export async function executeCloneRun(cfg: RunConfig, runDir: string, opts: { ca
   const rendered = languages.map((_, k) => (k === 0 ? evalIds : mapping.render(evalIds, k)));
 
   const metricsPath = join(runDir, "metrics.jsonl");
-  const writeMetrics = (rows: MetricRow[]) => appendFileSync(metricsPath, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
+  const writeMetrics = (rows: MetricRow[]) => appendMetrics(metricsPath, rows);
   const evaluate = (step: number) => {
     const rows: MetricRow[] = languages.map((lang, k) => ({
       step, split: "eval", name: "ppl", lang, value: slidingWindowPerplexity(model, rendered[k], { stride: cfg.eval.stride }).ppl,
     }));
     writeMetrics(rows);
   };
-  const onStep = (r: StepRecord) => writeMetrics([
-    { step: r.step, split: "train", name: "loss", lang: null, value: r.loss },
-    { step: r.step, split: "train", name: "lr", lang: null, value: r.lr },
-    ...Object.entries(r.langLoss).map(([lang, value]): MetricRow => ({ step: r.step, split: "train", name: "loss", lang, value })),
-  ]);
+  const onStep = (r: StepRecord) => writeMetrics(trainMetricRows(r));
   const onResume = (step: number) => truncateMetrics(metricsPath, step);
 
   const result = await trainLanguageModel({
@@ -171,6 +168,20 @@ function finalResults(cfg: RunConfig, model: GPT, mapping: CloneMapping, languag
     }
   }
   return out;
+}
+
+/** One training step's metric lines: loss, learning rate, loss per language. */
+export function trainMetricRows(r: StepRecord): MetricRow[] {
+  return [
+    { step: r.step, split: "train", name: "loss", lang: null, value: r.loss },
+    { step: r.step, split: "train", name: "lr", lang: null, value: r.lr },
+    ...Object.entries(r.langLoss).map(([lang, value]): MetricRow => ({ step: r.step, split: "train", name: "loss", lang, value })),
+  ];
+}
+
+/** Appends metric lines to a run's metrics.jsonl. */
+export function appendMetrics(path: string, rows: MetricRow[]): void {
+  appendFileSync(path, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
 }
 
 /** Drops metric lines past `step`: they are redone after resuming from its checkpoint. */

@@ -99,8 +99,16 @@ export async function runExperiment(exp: AnyExperiment, expDir: string, opts: Ru
 
 /** Runs `xling _run <dir>` and resolves when it exits 0. */
 function runChild(run: PlannedRun<unknown>, study: string, cacheDir: string): Promise<void> {
+  return runXlingChild(["_run", run.dir, "--study", study, "--cache", cacheDir], `run ${run.runId}`);
+}
+
+/**
+ * Runs `xling <args>` in a child process (stderr passed through) and resolves when it
+ * exits 0; otherwise rejects with `what`, the exit code or signal and stderr's last lines.
+ */
+export function runXlingChild(args: string[], what: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(PACKAGE_ROOT, "bin", "xling.js"), "_run", run.dir, "--study", study, "--cache", cacheDir], {
+    const child = spawn(process.execPath, [join(PACKAGE_ROOT, "bin", "xling.js"), ...args], {
       stdio: ["ignore", "inherit", "pipe"],
       env: { ...process.env, OPENBLAS_NUM_THREADS: "1" },
     });
@@ -113,7 +121,7 @@ function runChild(run: PlannedRun<unknown>, study: string, cacheDir: string): Pr
     child.on("error", reject);
     child.on("exit", (code, signal) => {
       if (code === 0) resolve();
-      else reject(new Error(`run ${run.runId} ${signal ? `killed by ${signal}` : `exited with ${code}`}: ${tail.trim().split("\n").slice(-3).join(" | ")}`));
+      else reject(new Error(`${what} ${signal ? `killed by ${signal}` : `exited with ${code}`}: ${tail.trim().split("\n").slice(-3).join(" | ")}`));
     });
   });
 }

@@ -42,6 +42,38 @@ export class ContentClusterer {
     if (documents.length < opts.clusters) {
       throw new RangeError(`ContentClusterer: ${documents.length} documents for ${opts.clusters} clusters`);
     }
+    const { clusterer, embedded } = ContentClusterer.fitEmbedding(documents, opts);
+    const fit = fitBalancedKMeans(embedded, opts.clusters, { seed: opts.seed ?? 0 });
+    clusterer.centres.push(...fit.centres);
+    return { clusterer, labels: fit.labels };
+  }
+
+  /**
+   * The same TF-IDF -> SVD embedding, with given groups instead of k-means clusters:
+   * centre c is the mean embedding of the documents labelled c (e.g. the training text
+   * of expert c's languages), so distances to experts trained on known groups can be measured.
+   */
+  static fitToGroups(documents: readonly string[], labels: readonly number[], opts: Omit<ContentClustererOptions, "clusters">): ContentClusterer {
+    if (labels.length !== documents.length) throw new RangeError(`ContentClusterer: ${labels.length} labels for ${documents.length} documents`);
+    const groups = Math.max(...labels) + 1;
+    const { clusterer, embedded } = ContentClusterer.fitEmbedding(documents, opts);
+    const counts = new Array<number>(groups).fill(0);
+    const centres = Array.from({ length: groups }, () => new Float64Array(clusterer.dimensions));
+    embedded.forEach((e, i) => {
+      const c = labels[i]!;
+      if (!Number.isInteger(c) || c < 0) throw new RangeError(`ContentClusterer: label ${c} of document ${i} is not a group index`);
+      counts[c]! += 1;
+      for (let j = 0; j < e.length; j++) centres[c]![j]! += e[j]!;
+    });
+    counts.forEach((n, c) => {
+      if (n === 0) throw new RangeError(`ContentClusterer: group ${c} has no documents`);
+      for (let j = 0; j < centres[c]!.length; j++) centres[c]![j]! /= n;
+    });
+    clusterer.centres.push(...centres);
+    return clusterer;
+  }
+
+  private static fitEmbedding(documents: readonly string[], opts: TfIdfOptions & { dimensions?: number; seed?: number }): { clusterer: ContentClusterer; embedded: Float64Array[] } {
     const tfidf = fitTfIdf(documents, opts);
     const vocab = tfidf.vocabulary.length;
     if (vocab === 0) throw new RangeError("ContentClusterer: the documents have no terms");
@@ -50,10 +82,7 @@ export class ContentClusterer {
     documents.forEach((d, i) => x.data.set(tfIdfVector(tfidf, d, index), i * vocab));
     const svd = truncatedSvd(x, opts.dimensions ?? 100, { seed: opts.seed ?? 0 });
     const clusterer = new ContentClusterer(tfidf, svd.v.data, svd.v.cols, []);
-    const embedded = documents.map((d) => clusterer.embed(d));
-    const fit = fitBalancedKMeans(embedded, opts.clusters, { seed: opts.seed ?? 0 });
-    clusterer.centres.push(...fit.centres);
-    return { clusterer, labels: fit.labels };
+    return { clusterer, embedded: documents.map((d) => clusterer.embed(d)) };
   }
 
   /** TF-IDF vector projected on the SVD directions, then L2-normalised (zero stays zero). */

@@ -36,6 +36,16 @@ export function posteriorEnsembleNll(targetLogProbs: Tensor, prior?: number[]): 
   return logWeights.add(targetLogProbs).logsumexp([0]).neg();
 }
 
+/**
+ * Per-token NLL [B, T] with weights that vary by sequence and position (TF-IDF distance
+ * weights): logWeights [k, B, T] is ln w_j(b, t), each (b, t) a distribution over experts.
+ */
+export function positionWeightedEnsembleNll(targetLogProbs: Tensor, logWeights: Tensor): Tensor {
+  if (logWeights.shape.join("x") !== targetLogProbs.shape.join("x"))
+    throw new Error(`log-weights of shape [${logWeights.shape}] for log-probabilities [${targetLogProbs.shape}]`);
+  return logWeights.add(targetLogProbs).logsumexp([0]).neg();
+}
+
 /** Per-token NLL [B, T] with the same weights at every position (uniform, cached prior, top-1). */
 export function fixedWeightsEnsembleNll(targetLogProbs: Tensor, weights: number[]): Tensor {
   const k = targetLogProbs.shape[0];

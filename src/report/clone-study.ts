@@ -16,14 +16,15 @@ function result(run: StudyRun, name: string, lang?: string | null, layer?: numbe
   return run.outcome?.results.find((r) => r.name === name && (lang === undefined || r.lang === lang) && (layer === undefined || r.layer === layer))?.value;
 }
 
-function metrics(run: StudyRun): MetricRow[] {
-  const path = join(run.dir, "metrics.jsonl");
+/** A run directory's metrics.jsonl lines (none when it has not started). */
+export function readMetrics(dir: string): MetricRow[] {
+  const path = join(dir, "metrics.jsonl");
   if (!existsSync(path)) return [];
   return readFileSync(path, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as MetricRow);
 }
 
 /** Mean of each block of `every` steps, so curves stay readable over thousands of steps. */
-function smoothed(rows: MetricRow[], every: number): { step: number; lang: string; loss: number }[] {
+export function smoothed(rows: MetricRow[], every: number): { step: number; lang: string; loss: number }[] {
   const buckets = new Map<string, { step: number; lang: string; sum: number; n: number }>();
   for (const r of rows) {
     const step = Math.ceil(r.step / every) * every;
@@ -84,8 +85,8 @@ export function cloneStudyReport(exp: Experiment, study: CloneStudy): Report {
     ],
   }];
 
-  const curveRows = bilingual.flatMap((r) => smoothed(metrics(r).filter((m) => m.split === "train" && m.name === "loss" && m.lang !== null), 10).map((p) => ({ ...p, run: r.label })));
-  const evalRows = bilingual.flatMap((r) => metrics(r).filter((m) => m.split === "eval" && m.name === "ppl").map((m) => ({ step: m.step, lang: m.lang ?? "", ppl: m.value, run: r.label })));
+  const curveRows = bilingual.flatMap((r) => smoothed(readMetrics(r.dir).filter((m) => m.split === "train" && m.name === "loss" && m.lang !== null), 10).map((p) => ({ ...p, run: r.label })));
+  const evalRows = bilingual.flatMap((r) => readMetrics(r.dir).filter((m) => m.split === "eval" && m.name === "ppl").map((m) => ({ step: m.step, lang: m.lang ?? "", ppl: m.value, run: r.label })));
   const trainingCharts: Chart[] = [];
   if (curveRows.length) trainingCharts.push({ id: "train-loss", title: "Training loss by language", spec: lineChart({ rows: curveRows, x: "step", y: "loss", color: "lang", facet: "run", yTitle: "loss (nats)", colors }) });
   if (evalRows.length) trainingCharts.push({ id: "eval-ppl", title: "Held-out perplexity during training", spec: lineChart({ rows: evalRows, x: "step", y: "ppl", color: "lang", facet: "run", logY: true, colors }) });

@@ -1,0 +1,125 @@
+// Commands of expert studies (methods.md §4): train (seed -> experts -> dense baseline ->
+// ensemble evaluation -> report), add a language, show which runs are done, and the
+// internal per-run command each expert process (or Slurm array task) executes.
+import { readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Command } from "./main.js";
+import { exitCodeOfRun, required as str } from "./options.js";
+import { loadExpertStudy, type ExpertStudy } from "../experts/spec.js";
+import {
+  addLanguage, evaluateStudy, expertsSlurmScript, isDone, planStudy, readStudy, studyCacheDir, studyStatus, trainRuns, trainStudy,
+  writeExpertConfigs, writeStudyFiles, type PoolSummary, type StudyPlan,
+} from "../experts/btm.js";
+import { executeExpertRun, type ExpertRunConfig } from "../experts/expert-run.js";
+import { expertStudyReport, ruleOrder } from "../report/experts.js";
+import { writeReport } from "../report/write.js";
+import { formatNumber } from "../report/html.js";
+
+function printSummary(name: string, s: PoolSummary): void {
+  process.stderr.write(`${name}: ${s.ran.length} run(s) trained, ${s.skipped.length} already finished, ${s.failed.length} failed\n`);
+  for (const f of s.failed) process.stderr.write(`  ${f.name}: ${f.error}\n`);
+}
+
+/** Evaluates the finished experts, prints the perplexity table and writes the report. */
+async function evaluateAndReport(study: ExpertStudy, plan: StudyPlan, cacheDir: string): Promise<void> {
+  const ev = await evaluateStudy(study, plan, { cacheDir });
+  const rules = ruleOrder(ev);
+  const width = Math.max(8, ...rules.map((r) => r.length + 2));
+  process.stdout.write(`${"language".padEnd(10)}${rules.map((r) => r.padStart(width)).join("")}\n`);
+  for (const lang of ev.languages)
+    process.stdout.write(`${lang.padEnd(10)}${rules.map((r) => formatNumber(ev.rows.find((x) => x.lang === lang && x.rule === r)?.ppl ?? NaN).padStart(width)).join("")}\n`);
+  const path = writeReport(join(plan.dir, "report.html"), expertStudyReport(study, plan, ev));
+  process.stdout.write(`report: ${path}\nevaluation: ${join(plan.dir, "evaluation.json")}\n`);
+}
+
+const cacheOption = { cache: { type: "string" } } as const;
+
+export const expertCommands: Record<string, Command> = {
+  "experts train": {
+    summary: "Branch-train-merge: seed, one expert per language cluster (N processes at a time), compute-matched dense baseline, ensemble evaluation and report",
+    usage: "xling experts train <spec.json> [--out runs/<name>] [--parallel N] [--cache DIR] [--slurm job.sh [--time 24:00:00 --mem 32G --cpus <train.threads>]]",
+    options: { out: { type: "string" }, parallel: { type: "string" }, slurm: { type: "string" }, time: { type: "string" }, mem: { type: "string" }, cpus: { type: "string" }, ...cacheOption },
+    async run({ values, positionals }) {
+      const specPath = positionals[0];
+      if (!specPath) throw new Error("give the spec file: xling experts train <spec.json>");
+      const study = loadExpertStudy(specPath);
+      const dir = resolve((values.out as string | undefined) ?? join("runs", study.name));
+      const opts = { parallel: values.parallel ? Number(values.parallel) : study.parallel, cacheDir: values.cache as string | undefined };
+      const cacheDir = studyCacheDir(dir, opts);
+      if (typeof values.slurm === "string") {
+        // The seed is trained here; the experts become array tasks that share nothing.
+        const plan = await planStudy(study, dir);
+        writeStudyFiles(study, plan);
+        const seed = await trainRuns([plan.seed], cacheDir, { ...opts, parallel: 1 });
+        printSummary(study.name, seed);
+        if (seed.failed.length) return 1;
+        const initial = plan.experts.slice(0, study.experts.k);
+        writeExpertConfigs({ ...plan, experts: initial });
+        writeFileSync(values.slurm, expertsSlurmScript(plan, cacheDir, {
+          time: (values.time as string | undefined) ?? "24:00:00", mem: (values.mem as string | undefined) ?? "32G",
+          cpus: Number((values.cpus as string | undefined) ?? study.train.threads), count: initial.length,
+        }), { mode: 0o755 });
+        process.stdout.write(`${values.slurm}: sbatch it to train ${initial.length} experts; then run xling experts train ${specPath} --out ${dir} again for the added experts, the dense baseline and the report\n`);
+        return 0;
+      }
+      const { plan, summary } = await trainStudy(study, dir, opts);
+      printSummary(study.name, summary);
+      if (plan.experts.some(isDone)) await evaluateAndReport(study, plan, cacheDir);
+      return summary.failed.length ? 1 : 0;
+    },
+  },
+
+  "experts add": {
+    summary: "Add a language to a trained expert study: a new expert branched from the most similar one; existing experts untouched",
+    usage: "xling experts add <study-dir> --lang it [--steps N] [--no-eval] [--cache DIR]",
+    options: { lang: { type: "string" }, steps: { type: "string" }, "no-eval": { type: "boolean" }, ...cacheOption },
+    async run({ values, positionals }) {
+      const dir = positionals[0];
+      if (!dir) throw new Error("give the study directory, e.g. runs/experts-debian");
+      const opts = { cacheDir: values.cache as string | undefined, steps: values.steps ? Number(values.steps) : undefined };
+      const { plan, added, summary } = await addLanguage(resolve(dir), str(values.lang, "lang"), opts);
+      process.stderr.write(`${added.language}: branched from ${plan.experts[added.parent]!.config.name} (distances ${added.distances.map((d) => d.toFixed(4)).join(", ")})\n`);
+      printSummary(readStudy(plan.dir).name, summary);
+      if (summary.failed.length) return 1;
+      if (!values["no-eval"]) await evaluateAndReport(readStudy(plan.dir), plan, studyCacheDir(plan.dir, opts));
+      process.stderr.write(`the dense baseline now needs ${plan.dense?.config.steps ?? "n/a"} steps to stay compute-matched: xling experts train ${join(plan.dir, "study.json")} --out ${plan.dir} trains it\n`);
+    },
+  },
+
+  "experts status": {
+    summary: "Show which runs of an expert study are done, started or waiting",
+    usage: "xling experts status <study-dir>",
+    async run({ positionals }) {
+      const dir = positionals[0];
+      if (!dir) throw new Error("give the study directory");
+      const study = readStudy(resolve(dir));
+      for (const s of studyStatus(await planStudy(study, resolve(dir))))
+        process.stdout.write(`${s.name.padEnd(12)} ${s.state.padEnd(12)} ${String(s.steps).padStart(7)} steps  ${s.languages.join(",")}${s.outcome ? `  ${Math.round(s.outcome.seconds)} s` : ""}\n`);
+    },
+  },
+
+  "experts report": {
+    summary: "Evaluate an expert study's finished runs (every ensemble rule per language) and rewrite its report",
+    usage: "xling experts report <study-dir> [--cache DIR]",
+    options: cacheOption,
+    async run({ values, positionals }) {
+      const dir = positionals[0];
+      if (!dir) throw new Error("give the study directory");
+      const study = readStudy(resolve(dir));
+      const cacheDir = studyCacheDir(resolve(dir), { cacheDir: values.cache as string | undefined });
+      await evaluateAndReport(study, await planStudy(study, resolve(dir)), cacheDir);
+    },
+  },
+
+  "experts _train": {
+    summary: "(internal) train one run directory of an expert study",
+    usage: "xling experts _train <run-dir> --cache <dir>",
+    options: cacheOption,
+    async run({ values, positionals }) {
+      const dir = positionals[0];
+      if (!dir) throw new Error("give the run directory");
+      const config = JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as ExpertRunConfig;
+      return exitCodeOfRun(() => executeExpertRun(config, dir, { cacheDir: str(values.cache, "cache") }));
+    },
+  },
+};
