@@ -74,7 +74,7 @@ export function evaluateClassifier(model: SequenceClassifier, set: Classificatio
     for (let i = 0; i < set.ids.length; i += batchSize) {
       tidy(() => {
         const ids = padRows(set.ids.slice(i, i + batchSize), maxLen, model.encoder.config.padId);
-        predictions.set(model.forward(ids).argmax(1).toArray() as ArrayLike<number>, i);
+        predictions.set(model.forward(ids).argmax(1).toDtype("int32").toArray() as Int32Array, i);
       });
     }
   });
