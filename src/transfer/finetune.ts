@@ -2,9 +2,10 @@
 // the realignment loss added at every step ("during" fine-tuning), and zero-shot
 // evaluation in every language. The example order is a seeded shuffle, so a condition
 // trained twice from the same weights gives the same model.
-import { AdamW, crossEntropy, noGrad, tensor, tidy, clipGradNorm, warmupCosineLr } from "../torch/index.js";
+import { AdamW, type Tensor, crossEntropy, noGrad, tensor, tidy, clipGradNorm, warmupCosineLr } from "../torch/index.js";
+import type { Module } from "../nn/module.js";
 import type { Encoder } from "../nn/encoder.js";
-import { SequenceClassifier } from "../nn/heads.js";
+import { SequenceClassifier, TokenClassifier } from "../nn/heads.js";
 import { Rng } from "../util/rng.js";
 import { padRows, realignmentLoss, type AlignedBatch, type ProjectionHead, type RealignOptions } from "./realign.js";
 
@@ -28,13 +29,69 @@ export interface FineTuneOptions {
 export function fineTuneClassifier(encoder: Encoder, numLabels: number, train: ClassificationSet, o: FineTuneOptions): SequenceClassifier {
   if (train.ids.length === 0) throw new Error("fine-tuning: no training examples");
   const model = new SequenceClassifier(encoder, numLabels).train();
+  trainOnExamples(model, train.ids.length, o, (rows) => {
+    const ids = padRows(rows.map((r) => train.ids[r]), o.maxLen, encoder.config.padId);
+    return crossEntropy(model.forward(ids), tensor(Int32Array.from(rows, (r) => train.labels[r]), { dtype: "int64" }));
+  });
+  return model.eval();
+}
+
+/** Subword-level tagging data: ids and labels [N, T] row-major (-100 = no label). */
+export interface TaggingSet {
+  count: number;
+  maxLength: number;
+  ids: Int32Array;
+  labels: Int32Array;
+}
+
+function rowsOf(data: Int32Array, rows: number[], len: number): Int32Array {
+  const out = new Int32Array(rows.length * len);
+  rows.forEach((r, b) => out.set(data.subarray(r * len, (r + 1) * len), b * len));
+  return out;
+}
+
+/** Fine-tunes a token classifier (POS, NER) on first-subword labels. */
+export function fineTuneTagger(encoder: Encoder, numLabels: number, train: TaggingSet, o: FineTuneOptions): TokenClassifier {
+  if (train.count === 0) throw new Error("fine-tuning: no training sentences");
+  const model = new TokenClassifier(encoder, numLabels).train();
+  const len = train.maxLength;
+  trainOnExamples(model, train.count, o, (rows) => {
+    const ids = tensor(rowsOf(train.ids, rows, len), { shape: [rows.length, len], dtype: "int64" });
+    const labels = tensor(rowsOf(train.labels, rows, len), { shape: [rows.length * len], dtype: "int64" });
+    return crossEntropy(model.forward(ids).reshape([-1, numLabels]), labels, null, "mean", -100);
+  });
+  return model.eval();
+}
+
+/** Per-subword predictions [N * T] of a token classifier. */
+export function predictTags(model: TokenClassifier, set: TaggingSet, batchSize = 64): Int32Array {
+  const out = new Int32Array(set.count * set.maxLength);
+  const len = set.maxLength;
+  noGrad(() => {
+    for (let i = 0; i < set.count; i += batchSize) {
+      const n = Math.min(batchSize, set.count - i);
+      tidy(() => {
+        const ids = tensor(set.ids.subarray(i * len, (i + n) * len), { shape: [n, len], dtype: "int64" });
+        out.set(model.forward(ids).argmax(2).toDtype("int32").toArray() as Int32Array, i * len);
+      });
+    }
+  });
+  return out;
+}
+
+/**
+ * The fine-tuning loop shared by every head: seeded reshuffled passes over the examples,
+ * AdamW with warm-up + cosine, clipping, and the realignment loss added when asked.
+ */
+function trainOnExamples(model: Module, count: number, o: FineTuneOptions, taskLoss: (rows: number[]) => Tensor): void {
   const named = [...model.namedParameters(), ...(o.realign ? o.realign.head.namedParameters("realign_head.") : [])];
   const optimizer = new AdamW(named, { lr: o.lr, weightDecay: 0.01 });
   const params = named.map(([, p]) => p);
   const rng = new Rng(o.seed);
-  let order = rng.shuffle(Array.from(train.ids.keys()));
+  let order = rng.shuffle(Array.from({ length: count }, (_, i) => i));
   let at = 0;
   const schedule = { maxLr: o.lr, minLr: o.lr / 10, warmupSteps: Math.floor(o.steps / 10), totalSteps: o.steps };
+  const encoder = (model as SequenceClassifier | TokenClassifier).encoder;
   for (let step = 0; step < o.steps; step++) {
     const rows: number[] = [];
     while (rows.length < o.batchSize) {
@@ -47,10 +104,8 @@ export function fineTuneClassifier(encoder: Encoder, numLabels: number, train: C
     optimizer.lr = warmupCosineLr(schedule, step);
     const [loss, extra] = tidy(() => {
       optimizer.zeroGrad();
-      const ids = padRows(rows.map((r) => train.ids[r]), o.maxLen, encoder.config.padId);
-      const labels = Int32Array.from(rows, (r) => train.labels[r]);
-      let total = crossEntropy(model.forward(ids), tensor(labels, { dtype: "int64" }));
-      const taskLoss = total.item();
+      let total = taskLoss(rows);
+      const value = total.item();
       let realign: number | null = null;
       if (o.realign) {
         const r = realignmentLoss(encoder, o.realign.head, o.realign.batches[step % o.realign.batches.length], o.realign.options);
@@ -60,11 +115,10 @@ export function fineTuneClassifier(encoder: Encoder, numLabels: number, train: C
       total.backward();
       clipGradNorm(params, 1);
       optimizer.step();
-      return [taskLoss, realign] as const;
+      return [value, realign] as const;
     });
     o.onStep?.(step + 1, loss, extra);
   }
-  return model.eval();
 }
 
 /** Accuracy and predictions of a classifier on a set, in batches. */
