@@ -4,6 +4,7 @@
 // trained twice from the same weights gives the same model.
 import { AdamW, type Tensor, crossEntropy, noGrad, tensor, tidy, clipGradNorm, warmupCosineLr } from "../torch/index.js";
 import type { Module } from "../nn/module.js";
+import type { SentencePieceTokenizer } from "../data/tokenizer.js";
 import type { Encoder } from "../nn/encoder.js";
 import { SequenceClassifier, TokenClassifier } from "../nn/heads.js";
 import { Rng } from "../util/rng.js";
@@ -13,6 +14,25 @@ import { padRows, realignmentLoss, type AlignedBatch, type ProjectionHead, type 
 export interface ClassificationSet {
   ids: Int32Array[];
   labels: Int32Array;
+  /** Sentence pairs: 0 on the first text's tokens, 1 on the second's (encodeSentencePairs). */
+  typeIds?: Int32Array[];
+}
+
+/** Sentence pairs (NLI, paraphrase) as one sequence each: first text, separator, second text, truncated to maxLen. */
+export function encodeSentencePairs(tokenizer: SentencePieceTokenizer, pairs: { premise: string; hypothesis: string }[], maxLen: number, separatorId: number): { ids: Int32Array[]; typeIds: Int32Array[] } {
+  const a = tokenizer.encodeBatch(pairs.map((p) => p.premise));
+  const b = tokenizer.encodeBatch(pairs.map((p) => p.hypothesis));
+  const ids: Int32Array[] = [];
+  const typeIds: Int32Array[] = [];
+  a.forEach((first, k) => {
+    // Both texts keep a share of the room: the first at most half when the second needs it.
+    const second = b[k];
+    const firstLen = Math.min(first.length, Math.max(maxLen - 1 - second.length, Math.floor((maxLen - 1) / 2)));
+    const row = Int32Array.from([...first.slice(0, firstLen), separatorId, ...second].slice(0, maxLen));
+    ids.push(row);
+    typeIds.push(row.map((_, i) => (i <= firstLen ? 0 : 1)));
+  });
+  return { ids, typeIds };
 }
 
 export interface FineTuneOptions {
@@ -31,7 +51,8 @@ export function fineTuneClassifier(encoder: Encoder, numLabels: number, train: C
   const model = new SequenceClassifier(encoder, numLabels).train();
   trainOnExamples(model, train.ids.length, o, (rows) => {
     const ids = padRows(rows.map((r) => train.ids[r]), o.maxLen, encoder.config.padId);
-    return crossEntropy(model.forward(ids), tensor(Int32Array.from(rows, (r) => train.labels[r]), { dtype: "int64" }));
+    const types = train.typeIds ? padRows(rows.map((r) => train.typeIds![r]), o.maxLen, 0) : undefined;
+    return crossEntropy(model.forward(ids, types), tensor(Int32Array.from(rows, (r) => train.labels[r]), { dtype: "int64" }));
   });
   return model.eval();
 }
@@ -128,7 +149,8 @@ export function evaluateClassifier(model: SequenceClassifier, set: Classificatio
     for (let i = 0; i < set.ids.length; i += batchSize) {
       tidy(() => {
         const ids = padRows(set.ids.slice(i, i + batchSize), maxLen, model.encoder.config.padId);
-        predictions.set(model.forward(ids).argmax(1).toDtype("int32").toArray() as Int32Array, i);
+        const types = set.typeIds ? padRows(set.typeIds.slice(i, i + batchSize), maxLen, 0) : undefined;
+        predictions.set(model.forward(ids, types).argmax(1).toDtype("int32").toArray() as Int32Array, i);
       });
     }
   });

@@ -12,7 +12,8 @@ import { readIob } from "../../src/data/readers/iob.js";
 import { trainTokenizer } from "../../src/data/tokenizer.js";
 import { MaskedLM, encoderConfig } from "../../src/nn/encoder.js";
 import { manualSeed } from "../../src/torch/index.js";
-import { fineTuneTagger, predictTags } from "../../src/transfer/finetune.js";
+import { encodeSentencePairs, evaluateClassifier, fineTuneClassifier, fineTuneTagger, predictTags } from "../../src/transfer/finetune.js";
+import { readSentencePairs, type SentencePairExample } from "../../src/data/readers/pairs.js";
 import { entityScores, tokenAccuracy } from "../../src/transfer/metrics.js";
 import { LabelVocabulary, encodeTokenTask, fromConllu, fromTagged, wordPredictionLabels, wordPredictions, type LabelledSentence } from "../../src/transfer/token-task.js";
 import { packageRoot } from "../../src/util/package-root.js";
@@ -53,5 +54,26 @@ describe("token classification", () => {
     const scores = entityScores(sentences.map((s) => s.labels), tags);
     assert.ok(scores.gold > 5, `${scores.gold} gold entities`);
     assert.ok(scores.f1 > 0.5, `entity F1 ${scores.f1}`);
+  });
+});
+
+describe("sentence-pair classification", () => {
+  it("reads an NLI-style TSV, encodes pairs with token types and fits it", async () => {
+    const path = join(packageRoot(), "test/fixtures/transfer/sample-nli.tsv");
+    const pairs: SentencePairExample[] = [];
+    for await (const p of readSentencePairs(path)) pairs.push(p);
+    const tokenizer = await trainTokenizer(pairs.flatMap((p) => [p.premise, p.hypothesis]), {
+      modelPrefix: join(mkdtempSync(join(tmpdir(), "xling-nli-")), "spm"), vocabSize: 60, modelType: "bpe", characterCoverage: 1, padId: 3,
+    });
+    const { ids, typeIds } = encodeSentencePairs(tokenizer, pairs, 24, tokenizer.eosId);
+    // Types are 0 up to and including the separator, 1 after it.
+    const sep = ids[0].indexOf(tokenizer.eosId);
+    assert.deepEqual(Array.from(typeIds[0]), Array.from(ids[0], (_, i) => (i <= sep ? 0 : 1)));
+    const labels = Int32Array.from(pairs, (p) => (p.label === "entailment" ? 0 : 1));
+    manualSeed(2);
+    const mlm = new MaskedLM(encoderConfig({ vocabSize: tokenizer.vocabSize, hidden: 32, layers: 1, heads: 2, maxPositions: 24, typeVocabSize: 2, padId: 3, dropout: 0 }));
+    const set = { ids, labels, typeIds };
+    const model = fineTuneClassifier(mlm.encoder, 2, set, { steps: 60, batchSize: 8, lr: 3e-3, maxLen: 24, seed: 0 });
+    assert.ok(evaluateClassifier(model, set, 24).accuracy > 0.9);
   });
 });
