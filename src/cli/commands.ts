@@ -12,6 +12,7 @@ import { SentencePieceTokenizer, trainTokenizer } from "../data/tokenizer.js";
 import { countText } from "../data/manifest.js";
 import { resultsCommand } from "../experiment/results-command.js";
 import { moreCommands } from "./more-commands.js";
+import { transferCommands } from "./transfer-commands.js";
 import { exitCodeOfRun, list, required as str } from "./options.js";
 import { finishExperiment } from "../report/finish.js";
 
@@ -189,4 +190,5 @@ export const commands: Record<string, Command> = {
     },
   },
   ...moreCommands,
+  ...transferCommands,
 };

@@ -115,7 +115,7 @@ async function build(choice: MultilingualChoice, tok: TokenizerChoice, seed: num
   const tmpPrefix = join(dir, `tokenizer.tmp-${process.pid}`);
   const tokenizer = await trainTokenizer(sample, {
     modelPrefix: tmpPrefix, vocabSize: tok.vocabSize, modelType: tok.modelType, characterCoverage: tok.characterCoverage,
-    numThreads: 2, tmpDir: dir,
+    numThreads: 2, tmpDir: dir, padId: tok.padId, controlSymbols: tok.controlSymbols,
   });
   renameSync(`${tmpPrefix}.model`, join(dir, "tokenizer.model"));
   rmSync(`${tmpPrefix}.vocab`, { force: true });

@@ -24,6 +24,10 @@ export interface TokenizerChoice {
   vocabSize: number;
   modelType: "unigram" | "bpe";
   characterCoverage: number;
+  /** A padding piece (encoders pad sequences; language models pack them). */
+  padId?: number;
+  /** Extra control pieces, e.g. "<mask>" for masked-LM pretraining. */
+  controlSymbols?: string[];
 }
 
 export interface PreparedCorpus {

@@ -4,6 +4,7 @@
 import { existsSync } from "node:fs";
 import { AdamW, type Optimizer, type Tensor, clipGradNorm, crossEntropy, tensor, tidy, warmupCosineLr, type WarmupCosine } from "../torch/index.js";
 import type { GPT } from "../nn/gpt.js";
+import type { Module } from "../nn/module.js";
 import { ProgressBar } from "../util/progress.js";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
 import type { BatchSource } from "./clone-batches.js";
@@ -22,7 +23,12 @@ export interface StepRecord {
 }
 
 export interface TrainerOptions {
-  model: GPT;
+  model: Module;
+  /**
+   * Each sequence's loss for a batch of tokens [B, T+1], a [B] tensor: what the step
+   * minimises. Default: the GPT's next-token loss (sequenceLosses); a masked LM passes its own.
+   */
+  sequenceLoss?: (tokens: Tensor) => Tensor;
   batches: BatchSource;
   steps: number;
   schedule: WarmupCosine;
@@ -60,6 +66,7 @@ export async function trainLanguageModel(o: TrainerOptions): Promise<TrainResult
   const { model, batches } = o;
   const optimizer: Optimizer = new AdamW(model.namedParameters(), { lr: o.schedule.maxLr, ...o.adam });
   const params = model.parameters();
+  const lossOf = o.sequenceLoss ?? ((tokens: Tensor) => sequenceLosses(model as GPT, tokens));
   const tokensSeen: Record<string, number> = Object.fromEntries(batches.languages.map((l) => [l, 0]));
   let step = 0;
   let resumedFrom: number | null = null;
@@ -95,7 +102,7 @@ export async function trainLanguageModel(o: TrainerOptions): Promise<TrainResult
       const { perSequence, gradNorm, weights } = tidy(() => {
         optimizer.zeroGrad();
         const tokens = tensor(batch.tokens, { shape: [rows, batch.tokens.length / rows], dtype: "int64" });
-        const seqLoss = sequenceLosses(model, tokens);
+        const seqLoss = lossOf(tokens);
         let used: number[] | null = null;
         if (o.balancer) used = o.balancer.backward({ seqLoss, langs: batch.langs, step: step + 1 });
         else seqLoss.mean().backward();

@@ -5,3 +5,6 @@ export * from "./fast-align.js";
 export * from "./aer.js";
 export * from "./dictd.js";
 export * from "./dictionary-pairs.js";
+export * from "./metrics.js";
+export * from "./token-task.js";
+export * from "./source-selection.js";

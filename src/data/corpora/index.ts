@@ -117,14 +117,17 @@ function debianReferenceCorpus(options: CorpusOptions): Corpus {
       for (const lang of installed) {
         // A translation keeps the original's paragraphs where nobody translated them;
         // those (and code examples, which are never translated) are English, not `lang`.
+        // `index` counts every paragraph of the manual, kept or not: translations keep the
+        // original's paragraph structure, so equal indices are translations of each other.
         const paragraphs = async function* () {
+          let index = 0;
           for await (const p of manualParagraphs(readGzipLines(debianReferenceTextPath(lang)))) {
-            if (lang === 'en' || !english.has(p.text)) yield p;
+            if (lang === 'en' || !english.has(p.text)) yield { ...p, index };
+            index++;
           }
         };
         if (options.unit === 'paragraph') {
-          let n = 0;
-          for await (const p of paragraphs()) yield { lang, docId: `debian-reference/${lang}/${p.section}/${n++}`, text: p.text };
+          for await (const p of paragraphs()) yield { lang, docId: `debian-reference/${lang}/${p.section}/${p.index}`, text: p.text };
           continue;
         }
         let section: string | undefined;

@@ -1,0 +1,42 @@
+// Commands of the cross-lingual transfer study and the Hugging Face encoder layout.
+import { join, resolve } from "node:path";
+import type { Command } from "./main.js";
+import { loadTransferSpec } from "../experiment/transfer-spec.js";
+import { ingestTransferStudy, runTransferStudy } from "../experiment/transfer-run.js";
+import { transferStudyReport } from "../report/transfer-study.js";
+import { writeReport } from "../report/write.js";
+import { loadHuggingFace } from "../nn/huggingface.js";
+
+export const transferCommands: Record<string, Command> = {
+  transfer: {
+    summary: "Run a cross-lingual transfer study: pretrain an encoder, fine-tune from source languages, zero-shot evaluation, realignment, alignment metrics, source selection, report",
+    usage: "xling transfer <spec.json> [--out runs/<name>]",
+    options: { out: { type: "string" } },
+    async run({ values, positionals }) {
+      const spec = positionals[0];
+      if (!spec) throw new Error("give the spec file: xling transfer <spec.json>");
+      const cfg = loadTransferSpec(spec);
+      const dir = resolve((values.out as string | undefined) ?? join("runs", cfg.name));
+      const cacheDir = process.env.XLING_CACHE ?? join(dir, "..", ".xling-cache");
+      const results = await runTransferStudy(cfg, dir, { cacheDir, log: (m) => process.stderr.write(`${cfg.name}: ${m}\n`) });
+      ingestTransferStudy(join(dir, "results.sqlite"), cfg, results);
+      const report = writeReport(join(dir, "report.html"), transferStudyReport(cfg, results));
+      process.stdout.write(`report: ${report}\nresults: ${join(dir, "results.sqlite")} (query with: xling results ${cfg.name} --result accuracy --group-by sources)\n`);
+    },
+  },
+
+  "encoder inspect": {
+    summary: "Load a Hugging Face encoder directory (BERT, XLM-R, DistilBERT; config.json + model.safetensors) and describe it",
+    usage: "xling encoder inspect <dir>",
+    async run({ positionals }) {
+      if (!positionals[0]) throw new Error("give the model directory: xling encoder inspect <dir>");
+      const loaded = loadHuggingFace(positionals[0]);
+      const c = loaded.model.config;
+      process.stdout.write(`${loaded.family}: ${c.layers} layers, hidden ${c.hidden}, ${c.heads} heads, vocabulary ${c.vocabSize}, ${c.maxPositions} positions, ${loaded.model.numParameters()} parameters\n`
+        + `tokenizer: ${loaded.tokenizerPath ?? "none (SentencePiece model not found; tokenizer.json is not read)"}\n`
+        + (loaded.missing.length ? `not in the checkpoint (left at initialisation): ${loaded.missing.join(", ")}\n` : "")
+        + (loaded.unused.length ? `in the checkpoint but unused: ${loaded.unused.join(", ")}\n` : ""));
+      loaded.model.dispose();
+    },
+  },
+};

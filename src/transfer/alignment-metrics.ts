@@ -1,0 +1,79 @@
+// How aligned an encoder's languages are, layer by layer (methods.md §3): word retrieval
+// (weak and strong) on aligned word pairs of held-out parallel texts, linear CKA between
+// the mean-pooled states of parallel texts, and the silhouette of language labels on
+// those text embeddings (the "mingling" score: low when languages are mixed together).
+import { noGrad, tidy, type Tensor } from "../torch/index.js";
+import type { Encoder } from "../nn/encoder.js";
+import { meanPool } from "../nn/heads.js";
+import { retrievalAccuracy } from "../analysis/retrieval.js";
+import { linearCka, silhouetteScore } from "../analysis/similarity.js";
+import { padRows, spanPooling, wordVectors } from "./realign.js";
+import type { AlignedText } from "./aligned-pairs.js";
+
+export interface LayerAlignment {
+  /** 0 = embeddings, l = layer l. */
+  layer: number;
+  weak: number;
+  strong: number;
+  cka: number;
+  /** Word pairs scored. */
+  pairs: number;
+}
+
+function rowsOf(t: Tensor): Float64Array[] {
+  const [n, h] = t.shape;
+  const flat = t.toDtype("float64").toArray() as Float64Array;
+  return Array.from({ length: n }, (_, i) => flat.slice(i * h, (i + 1) * h));
+}
+
+/** Per layer: states of word spans and mean-pooled text states, for one side of the texts. */
+function sideStates(encoder: Encoder, texts: AlignedText[], side: "src" | "tgt", maxLen: number, batch: number): { words: Float64Array[][]; pooled: Float64Array[][] } {
+  const layers = encoder.config.layers + 1;
+  const words: Float64Array[][] = Array.from({ length: layers }, () => []);
+  const pooled: Float64Array[][] = Array.from({ length: layers }, () => []);
+  for (let i = 0; i < texts.length; i += batch) {
+    const group = texts.slice(i, i + batch);
+    tidy(() => {
+      const ids = padRows(group.map((t) => t[side].ids), maxLen, encoder.config.padId);
+      const { hidden } = encoder.forward(ids, { hidden: true });
+      const slots = group.flatMap((t, row) => t.links.map((l) => ({ row, span: t[side].spans[side === "src" ? l[0] : l[1]]! })));
+      const pooling = slots.length ? spanPooling(slots, group.length, maxLen) : null;
+      hidden!.forEach((h, l) => {
+        if (pooling) words[l].push(...rowsOf(wordVectors(h, pooling)));
+        pooled[l].push(...rowsOf(meanPool(h, ids, encoder.config.padId)));
+      });
+    });
+  }
+  return { words, pooled };
+}
+
+/** Retrieval and CKA at every layer between the two sides of held-out aligned texts. */
+export function alignmentByLayer(encoder: Encoder, texts: AlignedText[], maxLen: number, batch = 32): LayerAlignment[] {
+  return noGrad(() => {
+    const src = sideStates(encoder, texts, "src", maxLen, batch);
+    const tgt = sideStates(encoder, texts, "tgt", maxLen, batch);
+    return src.words.map((w, layer) => {
+      const r = retrievalAccuracy(w, tgt.words[layer]);
+      return { layer, weak: r.weak, strong: r.strong, cka: linearCka(src.pooled[layer], tgt.pooled[layer]), pairs: r.n };
+    });
+  });
+}
+
+/** Silhouette of language labels on mean-pooled text embeddings, per layer. */
+export function languageSilhouetteByLayer(encoder: Encoder, textsByLang: Map<string, Int32Array[]>, maxLen: number, batch = 32): number[] {
+  return noGrad(() => {
+    const layers = encoder.config.layers + 1;
+    const rows: Float64Array[][] = Array.from({ length: layers }, () => []);
+    const labels: string[] = [];
+    for (const [lang, texts] of textsByLang) {
+      for (let i = 0; i < texts.length; i += batch) {
+        tidy(() => {
+          const ids = padRows(texts.slice(i, i + batch), maxLen, encoder.config.padId);
+          encoder.forward(ids, { hidden: true }).hidden!.forEach((h, l) => rows[l].push(...rowsOf(meanPool(h, ids, encoder.config.padId))));
+        });
+      }
+      labels.push(...texts.map(() => lang));
+    }
+    return rows.map((r) => silhouetteScore(r, labels).mean);
+  });
+}

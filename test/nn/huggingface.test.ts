@@ -1,0 +1,73 @@
+// Hugging Face layout: a checkpoint written by xling in each family's layout loads back
+// into a model with the same outputs; bare-body checkpoints, foreign extras and broken
+// directories are handled with clear messages.
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { MaskedLM, encoderConfig } from "../../src/nn/encoder.js";
+import { hfName, loadHuggingFace, readHfConfig, saveHuggingFace } from "../../src/nn/huggingface.js";
+import { loadSafetensors, manualSeed, noGrad, saveSafetensors, tensor, tidy, type Tensor } from "../../src/torch/index.js";
+
+function tinyModel(family: "bert" | "xlm-roberta", typeVocabSize = 2): MaskedLM {
+  manualSeed(7);
+  const m = new MaskedLM(encoderConfig({ family, vocabSize: 50, hidden: 16, layers: 2, heads: 2, maxPositions: 40, typeVocabSize, padId: 1, dropout: 0 }));
+  return m.eval();
+}
+
+const ids = () => tensor([[5, 6, 7, 8, 1, 1], [9, 10, 11, 12, 13, 14]], { dtype: "int64" });
+const logits = (m: MaskedLM) => tidy(() => m.forward(ids()).toArray() as Float32Array);
+
+describe("Hugging Face layout", () => {
+  for (const [family, typeVocab] of [["bert", 2], ["xlm-roberta", 1], ["distilbert", 1]] as const) {
+    it(`${family}: written by xling, loads back with identical outputs`, () => {
+      const model = tinyModel(family === "distilbert" ? "bert" : family, typeVocab);
+      if (family === "distilbert") {
+        assert.throws(() => saveHuggingFace(join(tmpdir(), "never"), model, { family }), /no token types/);
+        noGrad(() => model.encoder.embeddings.token_type_embeddings.weight.zero_());
+      }
+      const dir = join(mkdtempSync(join(tmpdir(), "xling-hf-")), "model");
+      saveHuggingFace(dir, model, { family });
+      const cfg = JSON.parse(readFileSync(join(dir, "config.json"), "utf8"));
+      assert.equal(cfg.model_type, family);
+      const names = [...loadSafetensors(join(dir, "model.safetensors")).tensors.keys()];
+      const expectedName = { bert: "bert.encoder.layer.1.attention.self.query.weight", "xlm-roberta": "roberta.encoder.layer.1.attention.self.query.weight", distilbert: "distilbert.transformer.layer.1.attention.q_lin.weight" }[family];
+      assert.ok(names.includes(expectedName), `${expectedName} in ${names.slice(0, 6).join(", ")}`);
+      const loaded = loadHuggingFace(dir);
+      assert.deepEqual(loaded.missing, []);
+      assert.deepEqual(loaded.unused, []);
+      assert.deepEqual(logits(loaded.model.eval()), logits(model));
+    });
+  }
+
+  it("reads a bare-body checkpoint (no prefix, no MLM head) and reports what it lacks and ignores", () => {
+    const model = tinyModel("bert");
+    const dir = mkdtempSync(join(tmpdir(), "xling-hf-bare-"));
+    const body = new Map<string, Tensor>();
+    for (const [n, p] of model.namedParameters()) if (n.startsWith("encoder.")) body.set(hfName("bert", n).slice("bert.".length), p);
+    const extra = tensor([[1, 2]], { dtype: "float32" });
+    body.set("pooler.dense.weight", extra);
+    saveSafetensors(join(dir, "model.safetensors"), body);
+    writeFileSync(join(dir, "config.json"), JSON.stringify({ model_type: "bert", vocab_size: 50, hidden_size: 16, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 64, max_position_embeddings: 40, type_vocab_size: 2, pad_token_id: 1 }));
+    const loaded = loadHuggingFace(dir);
+    assert.deepEqual(loaded.unused, ["pooler.dense.weight"]);
+    assert.ok(loaded.missing.length > 0 && loaded.missing.every((n) => n.startsWith("mlm.")));
+    const a = tidy(() => model.encoder.forward(ids()).last.toArray() as Float32Array);
+    const b = tidy(() => loaded.model.encoder.forward(ids()).last.toArray() as Float32Array);
+    assert.deepEqual(b, a);
+  });
+
+  it("refuses directories it cannot read, naming the file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "xling-hf-bad-"));
+    assert.throws(() => readHfConfig(dir), /no config\.json/);
+    writeFileSync(join(dir, "config.json"), JSON.stringify({ model_type: "t5" }));
+    assert.throws(() => readHfConfig(dir), /config\.json: model_type "t5" is not an encoder xling loads/);
+    writeFileSync(join(dir, "config.json"), JSON.stringify({ model_type: "bert", vocab_size: 50 }));
+    assert.throws(() => readHfConfig(dir), /"hidden_size" is missing/);
+    writeFileSync(join(dir, "config.json"), JSON.stringify({ model_type: "bert", vocab_size: 50, hidden_size: 16, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 64, max_position_embeddings: 40, type_vocab_size: 2 }));
+    assert.throws(() => loadHuggingFace(dir), /no model\.safetensors/);
+    saveSafetensors(join(dir, "model.safetensors"), new Map([["bert.embeddings.word_embeddings.weight", tensor([[0]], { dtype: "float32" })]]));
+    assert.throws(() => loadHuggingFace(dir), /missing encoder weights/);
+  });
+});
