@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { z } from "zod";
-import { ModelSpec, SpecError, TokenizerSpec } from "../experiment/spec.js";
+import { ModelSpec, SpecError, TokenizerSpec, TrainSpec } from "../experiment/spec.js";
 
 const positiveInt = z.number().int().positive();
 const probability = z.number().min(0).max(1);
@@ -65,16 +65,8 @@ export const SeedSpec = z.strictObject({
   load: z.string().optional(),
 });
 
-export const ExpertTrainSpec = z.strictObject({
-  batchSize: positiveInt.default(16),
-  lr: z.number().positive().default(6e-4),
-  minLr: z.number().min(0).default(6e-6),
-  warmup: z.number().int().min(0).default(100),
-  clip: z.number().positive().nullable().default(1),
-  seed: z.number().int().min(0).default(0),
-  checkpointEvery: positiveInt.default(100),
-  threads: positiveInt.default(1),
-});
+/** A run's training settings as in every study, without a step count (each stage has its own), warm-up 100. */
+export const ExpertTrainSpec = TrainSpec.omit({ steps: true }).extend({ warmup: z.number().int().min(0).default(100) });
 
 export const ExpertEvalSpec = z.strictObject({
   /** Held-out test tokens scored per language (whole sequences of model.seqLen + 1). */

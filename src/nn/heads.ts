@@ -12,14 +12,21 @@ export function meanPool(states: Tensor, ids: Tensor, padId: number): Tensor {
   return states.mul(mask).sum([1]).div(mask.sum([1]).clamp(1));
 }
 
-export class SequenceClassifier extends Module {
+/** A linear classifier over an encoder's states, with dropout before it. */
+abstract class EncoderHead extends Module {
   readonly classifier: Linear;
-  private readonly dropout: Dropout;
-  constructor(readonly encoder: Encoder, readonly numLabels: number, dropout = 0.1) {
+  protected readonly dropout: Dropout;
+  constructor(readonly encoder: Encoder, readonly numLabels: number, dropout: number) {
     super();
     this.child("encoder", encoder);
     this.dropout = this.child("dropout", new Dropout(dropout));
     this.classifier = this.child("classifier", new Linear(encoder.config.hidden, numLabels, { dtype: encoder.config.dtype }));
+  }
+}
+
+export class SequenceClassifier extends EncoderHead {
+  constructor(encoder: Encoder, numLabels: number, dropout = 0.1) {
+    super(encoder, numLabels, dropout);
   }
   /** Logits [B, numLabels] for ids [B, T] (sentence pairs: both texts in one sequence, typeIds marking the second). */
   forward(ids: Tensor, typeIds?: Tensor): Tensor {
@@ -28,14 +35,9 @@ export class SequenceClassifier extends Module {
   }
 }
 
-export class TokenClassifier extends Module {
-  readonly classifier: Linear;
-  private readonly dropout: Dropout;
-  constructor(readonly encoder: Encoder, readonly numLabels: number, dropout = 0.1) {
-    super();
-    this.child("encoder", encoder);
-    this.dropout = this.child("dropout", new Dropout(dropout));
-    this.classifier = this.child("classifier", new Linear(encoder.config.hidden, numLabels, { dtype: encoder.config.dtype }));
+export class TokenClassifier extends EncoderHead {
+  constructor(encoder: Encoder, numLabels: number, dropout = 0.1) {
+    super(encoder, numLabels, dropout);
   }
   /** Logits [B, T, numLabels]. */
   forward(ids: Tensor): Tensor {
