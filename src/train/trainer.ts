@@ -36,6 +36,12 @@ export interface TrainerOptions {
   progress?: boolean;
   /** Name shown on the progress bar. */
   label?: string;
+  /** Data parallelism (src/distributed): called after backward, before clipping, to average gradients over ranks. */
+  afterBackward?: (params: Tensor[]) => void;
+  /** Data parallelism: this rank's per-sequence losses and languages -> the global batch's, so records and token counts are global. */
+  gatherBatch?: (perSequence: Float32Array, langs: Int32Array) => { perSequence: Float32Array; langs: Int32Array };
+  /** Whether this process writes checkpoints (default true; in a data-parallel job only rank 0 does). */
+  writesCheckpoints?: boolean;
 }
 
 export interface TrainResult {
@@ -66,7 +72,9 @@ export async function trainLanguageModel(o: TrainerOptions): Promise<TrainResult
     resumedFrom = step;
     o.onResume?.(step);
   }
-  const save = () => saveCheckpoint(o.checkpointPath, model, optimizer, { step, extra: { batches: batches.state(), tokensSeen } satisfies CheckpointExtra });
+  const save = () => {
+    if (o.writesCheckpoints !== false) saveCheckpoint(o.checkpointPath, model, optimizer, { step, extra: { batches: batches.state(), tokensSeen } satisfies CheckpointExtra });
+  };
 
   // A signal asks for a checkpoint at the end of the current step, then a clean stop.
   let stopRequested = false;
@@ -90,25 +98,28 @@ export async function trainLanguageModel(o: TrainerOptions): Promise<TrainResult
         const tokens = tensor(batch.tokens, { shape: [rows, batch.tokens.length / rows], dtype: "int64" });
         const seqLoss = sequenceLosses(model, tokens);
         seqLoss.mean().backward();
+        o.afterBackward?.(params);
         const norm = o.clip !== null ? clipGradNorm(params, o.clip) : null;
         optimizer.step();
         return { perSequence: seqLoss.detach().toArray() as Float32Array, gradNorm: norm };
       });
       step += 1;
       const seqTokens = batch.tokens.length / rows - 1;
+      const global = o.gatherBatch?.(perSequence, batch.langs) ?? { perSequence, langs: batch.langs };
+      const globalRows = global.langs.length;
       const sums: Record<string, [number, number]> = {};
       let total = 0;
-      for (let b = 0; b < rows; b++) {
-        const lang = batches.languages[batch.langs[b]];
+      for (let b = 0; b < globalRows; b++) {
+        const lang = batches.languages[global.langs[b]];
         const s = (sums[lang] ??= [0, 0]);
-        s[0] += perSequence[b];
+        s[0] += global.perSequence[b];
         s[1] += 1;
-        total += perSequence[b];
+        total += global.perSequence[b];
         tokensSeen[lang] += seqTokens;
       }
       const langLoss = Object.fromEntries(Object.entries(sums).map(([l, [sum, n]]) => [l, sum / n]));
       const seconds = (performance.now() - t0) / 1000;
-      const record: StepRecord = { step, lr, loss: total / rows, langLoss, gradNorm, tokensPerSecond: (rows * seqTokens) / seconds };
+      const record: StepRecord = { step, lr, loss: total / globalRows, langLoss, gradNorm, tokensPerSecond: (globalRows * seqTokens) / seconds };
       o.onStep?.(record);
       bar.update(step, `loss ${record.loss.toFixed(3)}`, `${Math.round(record.tokensPerSecond)} tok/s`);
       if (step % o.evalEvery === 0 && step < o.steps) o.evaluate?.(step);
