@@ -118,7 +118,9 @@ export async function executeCloneRun(cfg: RunConfig, runDir: string, opts: { ca
     schedule: { maxLr: cfg.train.lr, minLr: cfg.train.minLr, warmupSteps: Math.min(cfg.train.warmup, Math.floor(steps / 2)), totalSteps: steps },
     adam: { betas: [0.9, 0.95], eps: 1e-8, weightDecay: 0 },
     clip: cfg.train.clip, checkpointPath: join(runDir, "checkpoint.safetensors"), checkpointEvery: cfg.train.checkpointEvery,
-    evalEvery: cfg.eval.every, evaluate: writer ? evaluate : undefined, onStep, onResume, progress: opts.progress, label: opts.label,
+    evalEvery: cfg.eval.every, evaluate, onStep, onResume, progress: opts.progress, label: opts.label,
+    // Every rank evaluates (only rank 0 writes), so no rank waits in a collective for
+    // the length of an evaluation, which could exceed the timeout.
     ...dp?.trainerHooks(),
   });
   dp?.close();

@@ -84,7 +84,7 @@ describe("data-parallel training", () => {
 
   it("killing a rank stops the other with an error naming it; relaunching resumes and completes", async () => {
     const root = mkdtempSync(join(tmpdir(), "xling-ddp-kill-"));
-    const steps = 160;
+    const steps = 96;
     const ref = await runDir(root, "single", steps, 8);
     const dir = await runDir(root, "ddp", steps, 8);
     const a = single(ref);
