@@ -20,6 +20,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 
@@ -144,6 +145,10 @@ class ProcessGroupHandle : public Napi::ObjectWrap<ProcessGroupHandle> {
         pg_ = c10::make_intrusive<c10d::ProcessGroupGloo>(prefixed, rank_, size_, opts);
 #ifdef XLING_WITH_NCCL
       } else if (backend_ == "nccl") {
+        // NCCL applies the timeout only in blocking-wait mode (read when the group is
+        // created; the variable's name changed after 1.13). An explicit setting wins.
+        setenv("NCCL_BLOCKING_WAIT", "1", 0);
+        setenv("TORCH_NCCL_BLOCKING_WAIT", "1", 0);
         auto opts = c10d::ProcessGroupNCCL::Options::create();
         opts->timeout = timeout_;
         pg_ = c10::make_intrusive<c10d::ProcessGroupNCCL>(prefixed, rank_, size_, opts);
