@@ -84,12 +84,27 @@ export class DataParallel {
     return out;
   }
 
+  /**
+   * Whether any rank was asked to stop (SIGINT/SIGTERM). A signal reaches the ranks at
+   * slightly different moments; agreeing at the top of every step makes them all stop
+   * after the same step, where rank 0's checkpoint is, instead of one waiting in a
+   * collective for a rank that has already left.
+   */
+  agreeStop(requested: boolean): boolean {
+    return tidy(() => {
+      const flag = tensor(Float32Array.of(requested ? 1 : 0));
+      this.group.allreduce([flag], "max");
+      return (flag.toArray() as Float32Array)[0] > 0;
+    });
+  }
+
   /** The options that make trainLanguageModel data-parallel. */
   trainerHooks() {
     return {
       afterBackward: (params: Tensor[]) => this.averageGradients(params),
       gatherBatch: (perSequence: Float32Array, langs: Int32Array) => this.gatherBatch(perSequence, langs),
       writesCheckpoints: this.isWriter,
+      agreeStop: (requested: boolean) => this.agreeStop(requested),
     };
   }
 

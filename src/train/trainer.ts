@@ -42,6 +42,8 @@ export interface TrainerOptions {
   gatherBatch?: (perSequence: Float32Array, langs: Int32Array) => { perSequence: Float32Array; langs: Int32Array };
   /** Whether this process writes checkpoints (default true; in a data-parallel job only rank 0 does). */
   writesCheckpoints?: boolean;
+  /** Data parallelism: this rank's stop request -> whether any rank's, so all ranks stop after the same step. */
+  agreeStop?: (requested: boolean) => boolean;
 }
 
 export interface TrainResult {
@@ -87,6 +89,7 @@ export async function trainLanguageModel(o: TrainerOptions): Promise<TrainResult
     while (step < o.steps && !stopRequested) {
       // The loop is synchronous work; yielding once a step lets signal handlers run.
       await new Promise((r) => setImmediate(r));
+      if (o.agreeStop) stopRequested = o.agreeStop(stopRequested);
       if (stopRequested) break;
       const t0 = performance.now();
       const batch = batches.next();

@@ -61,7 +61,37 @@ const single = (dir: string) => spawnSync(process.execPath, [bin, "_run", dir, "
 const launch = (dir: string, nproc: number) =>
   spawnSync(process.execPath, [bin, "launch", "--nproc", String(nproc), "--timeout", "30", "--", "_run", dir, "--cache", TEST_CACHE], { env, encoding: "utf8" });
 
+/** A checkpoint's step once it is at least `min`: polled, since rank 0 writes it while the job runs. */
+async function checkpointReaches(dir: string, min: number, log: () => string): Promise<number> {
+  const path = join(dir, "checkpoint.safetensors");
+  const end = Date.now() + 120_000;
+  for (;;) {
+    const step = existsSync(path) ? readCheckpointStep(path) : 0;
+    if (step >= min) return step;
+    assert.ok(Date.now() < end, `no checkpoint at step ${min}: ${log()}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+function launchInBackground(dir: string, nproc: number) {
+  const child = spawn(process.execPath, [bin, "launch", "--nproc", String(nproc), "--timeout", "30", "--", "_run", dir, "--cache", TEST_CACHE], { env, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  const exited = new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
+  return { child, exited, stderr: () => stderr };
+}
+
 describe("data-parallel training", () => {
+  // The single-process trajectory that the interrupted jobs below must end on.
+  const STEPS = 96;
+  let reference: Promise<Map<string, number>> | null = null;
+  const singleReference = () => (reference ??= (async () => {
+    const dir = await runDir(mkdtempSync(join(tmpdir(), "xling-ddp-ref-")), "single", STEPS, 8);
+    const r = single(dir);
+    assert.equal(r.status, 0, r.stderr);
+    return trainMetrics(dir);
+  })());
+
   it("two ranks with batch 4 follow one process with batch 8: losses, per-language losses, results", async () => {
     const root = mkdtempSync(join(tmpdir(), "xling-ddp-"));
     const ref = await runDir(root, "single", 24, 8);
@@ -83,28 +113,17 @@ describe("data-parallel training", () => {
   });
 
   it("killing a rank stops the other with an error naming it; relaunching resumes and completes", async () => {
-    const root = mkdtempSync(join(tmpdir(), "xling-ddp-kill-"));
-    const steps = 96;
-    const ref = await runDir(root, "single", steps, 8);
-    const dir = await runDir(root, "ddp", steps, 8);
-    const a = single(ref);
-    assert.equal(a.status, 0, a.stderr);
-
-    const child = spawn(process.execPath, [bin, "launch", "--nproc", "2", "--timeout", "30", "--", "_run", dir, "--cache", TEST_CACHE], { env, stdio: ["ignore", "ignore", "pipe"] });
-    let err = "";
-    child.stderr.on("data", (d) => (err += d));
-    const exited = new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
+    const steps = STEPS;
+    const dir = await runDir(mkdtempSync(join(tmpdir(), "xling-ddp-kill-")), "ddp", steps, 8);
+    const job = launchInBackground(dir, 2);
     // Kill rank 1 once rank 0 has written a checkpoint past step 8.
-    const end = Date.now() + 120_000;
-    while (!(existsSync(join(dir, "checkpoint.safetensors")) && readCheckpointStep(join(dir, "checkpoint.safetensors")) >= 8)) {
-      assert.ok(Date.now() < end, `no checkpoint: ${err}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    const pid = Number(/rank 1 started \(pid (\d+)\)/.exec(err)?.[1]);
-    assert.ok(pid > 0, err);
+    await checkpointReaches(dir, 8, job.stderr);
+    const pid = Number(/rank 1 started \(pid (\d+)\)/.exec(job.stderr())?.[1]);
+    assert.ok(pid > 0, job.stderr());
     const killedAt = Date.now();
     process.kill(pid, "SIGKILL");
-    const code = await exited;
+    const code = await job.exited;
+    const err = job.stderr();
     const seconds = (Date.now() - killedAt) / 1000;
     assert.notEqual(code, 0, err);
     assert.ok(seconds < 30, `the job took ${seconds} s to stop after the kill (timeout 30 s)`);
@@ -119,6 +138,24 @@ describe("data-parallel training", () => {
     assert.equal(readCheckpointStep(join(dir, "checkpoint.safetensors")), steps);
     // Every step logged once (the steps after the checkpoint were redone, not appended
     // twice), and the whole trajectory is the single process's.
-    assertSameTrajectory(trainMetrics(dir), trainMetrics(ref), `killed, resumed from step ${resumedFrom}`);
+    assertSameTrajectory(trainMetrics(dir), await singleReference(), `killed, resumed from step ${resumedFrom}`);
+  });
+
+  it("SIGINT to the launcher stops every rank after the same step; the run resumes on one rank", async () => {
+    const dir = await runDir(mkdtempSync(join(tmpdir(), "xling-ddp-int-")), "ddp", STEPS, 8);
+    const job = launchInBackground(dir, 2);
+    await checkpointReaches(dir, 8, job.stderr);
+    job.child.kill("SIGINT");
+    assert.equal(await job.exited, 130, job.stderr());
+    const stops = [...job.stderr().matchAll(/run interrupted at step (\d+)/g)].map((m) => Number(m[1]));
+    assert.equal(stops.length, 2, job.stderr());
+    assert.equal(stops[0], stops[1], "both ranks stop after the same step");
+    assert.equal(readCheckpointStep(join(dir, "checkpoint.safetensors")), stops[0]);
+    assert.doesNotMatch(job.stderr(), /failed on rank/);
+
+    // The checkpoint holds the global stream's state: a single process takes over.
+    const again = launch(dir, 1);
+    assert.equal(again.status, 0, again.stderr);
+    assertSameTrajectory(trainMetrics(dir), await singleReference(), `2 ranks to step ${stops[0]}, then 1`);
   });
 });
