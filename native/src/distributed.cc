@@ -99,12 +99,14 @@ class ProcessGroupHandle : public Napi::ObjectWrap<ProcessGroupHandle> {
       InstanceMethod<&ProcessGroupHandle::AllGather>("allGather"),
       InstanceMethod<&ProcessGroupHandle::Barrier>("barrier"),
       InstanceMethod<&ProcessGroupHandle::LostRanks>("lostRanks"),
+      InstanceMethod<&ProcessGroupHandle::StoreSet>("storeSet"),
+      InstanceMethod<&ProcessGroupHandle::StoreWait>("storeWait"),
       InstanceMethod<&ProcessGroupHandle::Close>("close"),
       InstanceMethod<&ProcessGroupHandle::Backend>("backend"),
     });
   }
 
-  // new ProcessGroup(backend, host, port, rank, worldSize, timeoutMs, heartbeatMs)
+  // new ProcessGroup(backend, host, port, rank, worldSize, timeoutMs, heartbeatMs, rendezvousMs)
   explicit ProcessGroupHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ProcessGroupHandle>(info) {
     guard(info, "process_group", [&]() -> Napi::Value {
       Arg a{info, "process_group"};
@@ -115,20 +117,22 @@ class ProcessGroupHandle : public Napi::ObjectWrap<ProcessGroupHandle> {
       size_ = static_cast<int>(a.integer(4, "world_size"));
       timeout_ = milliseconds(a.integer(5, "timeout_ms"));
       milliseconds heartbeat(a.integer(6, "heartbeat_ms"));
+      milliseconds rendezvous(a.integer(7, "rendezvous_ms"));
       if (port <= 0 || port > 65535) throw std::invalid_argument("port must be in 1..65535");
       if (size_ < 1 || rank_ < 0 || rank_ >= size_) throw std::invalid_argument("rank must be in 0..world_size-1");
-      if (timeout_.count() <= 0) throw std::invalid_argument("timeout_ms must be positive");
+      if (timeout_.count() <= 0 || rendezvous.count() <= 0) throw std::invalid_argument("timeouts must be positive");
       port_ = static_cast<uint16_t>(port);
 
       // Rank 0 hosts the store; the constructor returns once all world_size ranks have
-      // connected, or throws after the timeout.
+      // connected, or throws after the rendezvous timeout (ranks start at different
+      // times, so it is separate from, and usually longer than, the collective timeout).
       c10d::TCPStoreOptions o;
       o.port = port_;
       o.isServer = rank_ == 0;
-      o.numWorkers = static_cast<size_t>(size_);
-      o.waitWorkers = true;
-      o.timeout = timeout_;
+      o.waitWorkers = false;  // its wait ends at the timeout without an error; counted below
+      o.timeout = rendezvous;
       store_ = c10::make_intrusive<c10d::TCPStore>(host_, o);
+      waitForRanks(rendezvous);
       heartbeat_ = std::make_unique<Heartbeat>(host_, port_, rank_, heartbeat, timeout_);
       heartbeatInterval_ = heartbeat;
       auto prefixed = c10::make_intrusive<c10d::PrefixStore>("xling/" + backend_, store_);
@@ -165,6 +169,20 @@ class ProcessGroupHandle : public Napi::ObjectWrap<ProcessGroupHandle> {
   }
 
  private:
+  // Every rank adds itself to a counter in the store and waits until all have.
+  void waitForRanks(milliseconds timeout) {
+    const std::string key = "xling/joined";
+    store_->add(key, 1);
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      int64_t joined = store_->add(key, 0);
+      if (joined >= size_) return;
+      if (std::chrono::steady_clock::now() > deadline)
+        throw std::runtime_error(std::to_string(joined) + " of " + std::to_string(size_) + " ranks joined");
+      std::this_thread::sleep_for(milliseconds(10));
+    }
+  }
+
   c10d::ProcessGroup& group(const char* op) {
     if (!pg_) throw std::runtime_error(std::string(op) + ": the process group is closed");
     return *pg_;
@@ -328,6 +346,32 @@ class ProcessGroupHandle : public Napi::ObjectWrap<ProcessGroupHandle> {
       for (int r = 0; r < size_; ++r)
         if (r != rank_ && (after[r].empty() || after[r] == before[r])) lost.push_back(r);
       return toJs(info.Env(), lost);
+    });
+  }
+
+  // storeSet(key, value): a string in the rendezvous store, for coordination outside
+  // collectives (e.g. "rank 0 has built the corpus cache").
+  Napi::Value StoreSet(const Napi::CallbackInfo& info) {
+    return guard(info, "store_set", [&]() -> Napi::Value {
+      Arg a{info, "store_set"};
+      if (!store_) throw std::runtime_error("the process group is closed");
+      std::string key = "xling/user/" + a.string(0, "key");
+      std::string value = a.string(1, "value");
+      store_->set(key, std::vector<uint8_t>(value.begin(), value.end()));
+      return info.Env().Undefined();
+    });
+  }
+
+  // storeWait(key, timeoutMs): blocks until the key exists and returns its value; unlike
+  // a collective it may wait longer than the group's timeout (work that only rank 0 does).
+  Napi::Value StoreWait(const Napi::CallbackInfo& info) {
+    return guard(info, "store_wait", [&]() -> Napi::Value {
+      Arg a{info, "store_wait"};
+      if (!store_) throw std::runtime_error("the process group is closed");
+      std::string key = "xling/user/" + a.string(0, "key");
+      store_->wait({key}, milliseconds(a.integer(1, "timeout_ms")));
+      auto v = store_->get(key);
+      return Napi::String::New(info.Env(), std::string(v.begin(), v.end()));
     });
   }
 

@@ -35,6 +35,8 @@ export const launchCommand: Command = {
     });
     const nproc = int(values.nproc, "nproc");
     if (nproc === undefined) throw new Error("--nproc is required");
+    if (command[0] === "run" || command[0] === "demo")
+      throw new Error(`'${command[0]}' starts its runs itself; launch one run directory: xling launch --nproc ${nproc} -- _run <run-dir> --cache <dir>`);
     const timeoutS = values.timeout === undefined ? undefined : Number(values.timeout);
     if (timeoutS !== undefined && !(timeoutS > 0)) throw new Error(`--timeout must be a positive number of seconds, got '${values.timeout}'`);
     return launch({

@@ -1,6 +1,7 @@
 // Where this process sits in a distributed job, read from the environment contract that
 // torchrun established and `xling launch` follows: MASTER_ADDR, MASTER_PORT, RANK,
-// WORLD_SIZE, LOCAL_RANK (and xling's own XLING_DIST_BACKEND, XLING_DIST_TIMEOUT).
+// WORLD_SIZE, LOCAL_RANK (and xling's own XLING_DIST_BACKEND, XLING_DIST_TIMEOUT,
+// XLING_DIST_RENDEZVOUS_TIMEOUT).
 
 export interface DistributedEnv {
   rank: number;
@@ -9,11 +10,21 @@ export interface DistributedEnv {
   masterAddr: string;
   masterPort: number;
   backend: string;
-  /** Bound on the rendezvous and on every collective, in milliseconds. */
+  /** Bound on every collective, in milliseconds. */
   timeoutMs: number;
+  /** Bound on waiting for every rank to join, in milliseconds. */
+  rendezvousTimeoutMs: number;
 }
 
 export const DEFAULT_TIMEOUT_S = 120;
+/** Ranks on other nodes may start minutes apart (torchrun allows 900 s). */
+export const DEFAULT_RENDEZVOUS_TIMEOUT_S = 600;
+
+function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const s = env[name] === undefined ? fallback : Number(env[name]);
+  if (!(s > 0)) throw new Error(`${name}=${env[name]} must be a positive number of seconds`);
+  return Math.round(s * 1000);
+}
 
 function intVar(env: NodeJS.ProcessEnv, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const raw = env[name];
@@ -35,7 +46,9 @@ export function distributedEnv(env: NodeJS.ProcessEnv = process.env): Distribute
   const masterAddr = env.MASTER_ADDR;
   if (!masterAddr) throw new Error("MASTER_ADDR is unset (the address of rank 0's rendezvous store)");
   const masterPort = intVar(env, "MASTER_PORT", 1, 65535);
-  const timeoutS = env.XLING_DIST_TIMEOUT === undefined ? DEFAULT_TIMEOUT_S : Number(env.XLING_DIST_TIMEOUT);
-  if (!(timeoutS > 0)) throw new Error(`XLING_DIST_TIMEOUT=${env.XLING_DIST_TIMEOUT} must be a positive number of seconds`);
-  return { rank, worldSize, localRank, masterAddr, masterPort, backend: env.XLING_DIST_BACKEND ?? "gloo", timeoutMs: Math.round(timeoutS * 1000) };
+  return {
+    rank, worldSize, localRank, masterAddr, masterPort, backend: env.XLING_DIST_BACKEND ?? "gloo",
+    timeoutMs: seconds(env, "XLING_DIST_TIMEOUT", DEFAULT_TIMEOUT_S),
+    rendezvousTimeoutMs: seconds(env, "XLING_DIST_RENDEZVOUS_TIMEOUT", DEFAULT_RENDEZVOUS_TIMEOUT_S),
+  };
 }

@@ -22,7 +22,7 @@ export interface LaunchOptions {
   master?: { addr: string; port: number };
   /** The xling command each rank runs (without "xling"). */
   command: string[];
-  /** Collective and rendezvous timeout, seconds (XLING_DIST_TIMEOUT of the ranks). */
+  /** Collective timeout, seconds (XLING_DIST_TIMEOUT of the ranks); also how long the others may take to stop after a rank fails. */
   timeoutS?: number;
   maxRestarts?: number;
   /** Where the launcher's own messages go. */

@@ -31,11 +31,11 @@ export class ProcessGroup {
     try {
       this.group = new NativeProcessGroup({
         backend: env.backend, host: env.masterAddr, port: env.masterPort, rank: env.rank, worldSize: env.worldSize,
-        timeoutMs: env.timeoutMs, heartbeatMs: HEARTBEAT_MS,
+        timeoutMs: env.timeoutMs, rendezvousTimeoutMs: env.rendezvousTimeoutMs, heartbeatMs: HEARTBEAT_MS,
       });
     } catch (e) {
       throw new Error(`rank ${env.rank} could not join the ${env.worldSize}-rank job at ${env.masterAddr}:${env.masterPort} ` +
-        `within ${env.timeoutMs / 1000} s: ${(e as Error).message}`);
+        `within ${env.rendezvousTimeoutMs / 1000} s: ${(e as Error).message}`);
     }
   }
 
@@ -61,6 +61,26 @@ export class ProcessGroup {
 
   barrier(): void {
     this.run("barrier", () => this.group.barrier());
+  }
+
+  /**
+   * Runs `work` on rank 0 before any other rank runs `then` (e.g. rank 0 builds a cache
+   * that the others then read). The others wait up to `timeoutMs`, which may be far
+   * longer than the collective timeout; if rank 0 fails, its store goes away and they
+   * fail at once.
+   */
+  async rankZeroFirst<T>(name: string, work: () => Promise<T>, then: () => Promise<T> = work, timeoutMs = 6 * 3600_000): Promise<T> {
+    if (this.rank === 0) {
+      const out = await work();
+      this.group.storeSet(`done/${name}`, "1");
+      return out;
+    }
+    try {
+      this.group.storeWait(`done/${name}`, timeoutMs);
+    } catch (e) {
+      throw this.diagnose(`waiting for rank 0 to finish ${name}`, e as Error);
+    }
+    return then();
   }
 
   close(): void {

@@ -74,7 +74,10 @@ export async function executeCloneRun(cfg: RunConfig, runDir: string, opts: { ca
   if (writer) writeFileAtomic(join(runDir, "config.json"), JSON.stringify(cfg, null, 2));
   setNumThreads(cfg.train.threads);
   const log = (msg: string) => opts.progress !== false && process.stderr.write(`${opts.label ?? "run"}: ${msg}\n`);
-  const prepared = await prepareCorpus(cfg.corpus, cfg.tokenizer, opts.cacheDir, DATA_SPLIT_SEED, log);
+  // In a data-parallel job rank 0 builds the corpus cache and the others then read it:
+  // built concurrently, tokenizer and token files could come from different ranks.
+  const prepare = () => prepareCorpus(cfg.corpus, cfg.tokenizer, opts.cacheDir, DATA_SPLIT_SEED, log);
+  const prepared = dp ? await dp.group.rankZeroFirst("corpus preparation", prepare) : await prepare();
   const V = prepared.vocabSize;
   const K = cfg.clones.languages;
   const mapping = new CloneMapping({ vocabSize: V, numLanguages: K, fracClone: cfg.clones.fracClone, seed: cfg.clones.seed, exclude: prepared.specialIds });

@@ -13,8 +13,10 @@ export interface NativeGroupOptions {
   port: number;
   rank: number;
   worldSize: number;
-  /** Bound on the rendezvous and on every collective. */
+  /** Bound on every collective. */
   timeoutMs: number;
+  /** Bound on waiting for all ranks to reach the store. */
+  rendezvousTimeoutMs: number;
   /** How often each rank writes its heartbeat to the store. */
   heartbeatMs: number;
 }
@@ -26,6 +28,8 @@ interface NativeGroup {
   allGather(tensor: NativeTensor): NativeTensor[];
   barrier(): void;
   lostRanks(): number[] | null;
+  storeSet(key: string, value: string): void;
+  storeWait(key: string, timeoutMs: number): string;
   close(): void;
   backend(): string;
 }
@@ -41,7 +45,7 @@ export class NativeProcessGroup {
 
   /** Blocks until all worldSize ranks have joined the store (or throws after the timeout). */
   constructor(o: NativeGroupOptions) {
-    this.group = new native.ProcessGroup(o.backend, o.host, o.port, o.rank, o.worldSize, o.timeoutMs, o.heartbeatMs) as NativeGroup;
+    this.group = new native.ProcessGroup(o.backend, o.host, o.port, o.rank, o.worldSize, o.timeoutMs, o.heartbeatMs, o.rendezvousTimeoutMs) as NativeGroup;
   }
 
   allreduce(tensors: Tensor[], op: ReduceOp = "sum"): void {
@@ -69,6 +73,16 @@ export class NativeProcessGroup {
   /** Ranks whose heartbeat has stopped; null when the store (hosted by rank 0) is unreachable. Takes a few heartbeat intervals. */
   lostRanks(): number[] | null {
     return this.group.lostRanks();
+  }
+
+  /** Sets a key in the rendezvous store. */
+  storeSet(key: string, value: string): void {
+    this.group.storeSet(key, value);
+  }
+
+  /** Waits (up to timeoutMs, independent of the group's timeout) until a key exists; returns its value. */
+  storeWait(key: string, timeoutMs: number): string {
+    return this.group.storeWait(key, timeoutMs);
   }
 
   close(): void {

@@ -1,7 +1,7 @@
 // The environment contract of a distributed job, and `xling launch`'s argument parsing.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { distributedEnv, DEFAULT_TIMEOUT_S } from "../../src/distributed/context.js";
+import { distributedEnv, DEFAULT_RENDEZVOUS_TIMEOUT_S, DEFAULT_TIMEOUT_S } from "../../src/distributed/context.js";
 import { parseMaster } from "../../src/distributed/launcher.js";
 import { main } from "../../src/cli/main.js";
 
@@ -15,9 +15,11 @@ describe("distributed environment", () => {
 
   it("reads rank, world size, local rank, master, backend and timeout", () => {
     assert.deepEqual(distributedEnv(job), {
-      rank: 3, worldSize: 4, localRank: 1, masterAddr: "10.0.0.1", masterPort: 29500, backend: "gloo", timeoutMs: DEFAULT_TIMEOUT_S * 1000,
+      rank: 3, worldSize: 4, localRank: 1, masterAddr: "10.0.0.1", masterPort: 29500, backend: "gloo",
+      timeoutMs: DEFAULT_TIMEOUT_S * 1000, rendezvousTimeoutMs: DEFAULT_RENDEZVOUS_TIMEOUT_S * 1000,
     });
     assert.equal(distributedEnv({ ...job, XLING_DIST_TIMEOUT: "2.5" })!.timeoutMs, 2500);
+    assert.equal(distributedEnv({ ...job, XLING_DIST_RENDEZVOUS_TIMEOUT: "30" })!.rendezvousTimeoutMs, 30_000);
   });
 
   it("rejects a partial or inconsistent environment instead of training alone", () => {

@@ -83,7 +83,7 @@ function launchInBackground(dir: string, nproc: number) {
 
 describe("data-parallel training", () => {
   // The single-process trajectory that the interrupted jobs below must end on.
-  const STEPS = 96;
+  const STEPS = 64;
   let reference: Promise<Map<string, number>> | null = null;
   const singleReference = () => (reference ??= (async () => {
     const dir = await runDir(mkdtempSync(join(tmpdir(), "xling-ddp-ref-")), "single", STEPS, 8);

@@ -55,6 +55,17 @@ async function worker(scenario: string): Promise<void> {
       out.buckets = group.averageGradients(params, 100);
       out.grads = params.flatMap((p) => [...(p.grad!.toArray() as Float32Array)]);
     });
+  } else if (scenario === "rank-zero-first") {
+    // Rank 0's work outlasts the 1 s collective timeout; rank 1 must still wait for it.
+    let built = false;
+    const start = Date.now();
+    out.result = await group.rankZeroFirst("cache", async () => {
+      await new Promise((r) => setTimeout(r, 2500));
+      built = true;
+      return "built";
+    }, async () => `read after ${Date.now() - start} ms`);
+    out.built = built;
+    group.barrier();
   } else {
     group.barrier();
     if (scenario === "dies" && rank === 1) process.exit(7);
@@ -82,13 +93,14 @@ interface RankResult {
   stderr: string;
 }
 
-async function runRanks(scenario: string, ranks: number[], worldSize: number, timeoutS: number): Promise<RankResult[]> {
+async function runRanks(scenario: string, ranks: number[], worldSize: number, timeoutS: number, rendezvousS = 60): Promise<RankResult[]> {
   const port = await freePort();
   return Promise.all(ranks.map((rank) => new Promise<RankResult>((resolve) => {
     const child = spawn(process.execPath, [self], {
       env: {
         ...process.env, XLING_PG_SCENARIO: scenario, MASTER_ADDR: "127.0.0.1", MASTER_PORT: String(port),
-        RANK: String(rank), WORLD_SIZE: String(worldSize), XLING_DIST_TIMEOUT: String(timeoutS), OPENBLAS_NUM_THREADS: "1",
+        RANK: String(rank), WORLD_SIZE: String(worldSize), XLING_DIST_TIMEOUT: String(timeoutS),
+        XLING_DIST_RENDEZVOUS_TIMEOUT: String(rendezvousS), OPENBLAS_NUM_THREADS: "1",
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -124,6 +136,16 @@ if (process.env.XLING_PG_SCENARIO) {
       }
     });
 
+    it("rankZeroFirst: the other ranks wait for rank 0's work, however long it takes past the collective timeout", async () => {
+      const [r0, r1] = await runRanks("rank-zero-first", [0, 1], 2, 1);
+      assert.equal(r0.code, 0, r0.stderr);
+      assert.equal(r1.code, 0, r1.stderr);
+      assert.deepEqual(r0.out, { result: "built", built: true });
+      assert.equal(r1.out.built, false);
+      const waited = Number(/read after (\d+) ms/.exec(r1.out.result as string)?.[1]);
+      assert.ok(waited >= 2000, `rank 1 went on after ${waited} ms, before rank 0 finished`);
+    });
+
     it("a rank that dies: the survivor's collective fails at once, naming the lost rank", async () => {
       const [r0, r1] = await runRanks("dies", [0, 1], 2, 20);
       assert.equal(r1.code, 7);
@@ -141,9 +163,9 @@ if (process.env.XLING_PG_SCENARIO) {
     });
 
     it("a rank that never arrives: rendezvous fails after the timeout", async () => {
-      const [r0] = await runRanks("collectives", [0], 2, 1);
+      const [r0] = await runRanks("collectives", [0], 2, 30, 1);
       assert.equal(r0.code, 1);
-      assert.match(r0.out.error as string, /rank 0 could not join the 2-rank job at 127\.0\.0\.1:\d+ within 1 s/);
+      assert.match(r0.out.error as string, /rank 0 could not join the 2-rank job at 127\.0\.0\.1:\d+ within 1 s: .*1 of 2 ranks joined/);
       assert.ok((r0.out.ms as number) < 10_000);
     });
   });
