@@ -39,7 +39,7 @@ describe("xling launch arguments", () => {
     assert.throws(() => parseMaster("node1:0"), /--master must be ADDR:PORT/);
   });
 
-  it("needs --nproc, a command, and --master on more than one node", async () => {
+  it("needs --nproc, a command, and --master on more than one node; refuses the experiment runner", async () => {
     const errors: string[] = [];
     const write = process.stderr.write;
     process.stderr.write = ((s: string) => (errors.push(s), true)) as typeof process.stderr.write;
@@ -47,11 +47,13 @@ describe("xling launch arguments", () => {
       assert.equal(await main(["launch", "--", "_run", "x"]), 1);
       assert.equal(await main(["launch", "--nproc", "2"]), 1);
       assert.equal(await main(["launch", "--nproc", "2", "--nnodes", "2", "--node-rank", "1", "--", "_run", "x"]), 1);
+      assert.equal(await main(["launch", "--nproc", "2", "--", "run", "spec.json"]), 1);
     } finally {
       process.stderr.write = write;
     }
     assert.match(errors[0], /--nproc is required/);
     assert.match(errors[1], /give the xling command to run after --/);
     assert.match(errors[2], /--master ADDR:PORT is required with more than one node/);
+    assert.match(errors[3], /'run' starts its runs itself; launch one run directory: xling launch --nproc 2 -- _run <run-dir>/);
   });
 });

@@ -13,6 +13,7 @@ import { parseExperiment } from "../../src/experiment/spec.js";
 import { prepareCorpus } from "../../src/data/prepare.js";
 import { readSafetensorsHeader } from "../../src/torch/index.js";
 import { TEST_CACHE, tinySpec } from "../experiment/fixtures.js";
+import { freePort } from "../../src/distributed/launcher.js";
 
 const bin = fileURLToPath(new URL("../../../bin/xling.js", import.meta.url));
 const env = { ...process.env, OPENBLAS_NUM_THREADS: "1" };
@@ -82,22 +83,23 @@ function launchInBackground(dir: string, nproc: number) {
 }
 
 describe("data-parallel training", () => {
-  // The single-process trajectory that the interrupted jobs below must end on.
+  // Single-process runs with batch 8 (the independent reference), one per length, shared by the tests.
   const STEPS = 64;
-  let reference: Promise<Map<string, number>> | null = null;
-  const singleReference = () => (reference ??= (async () => {
-    const dir = await runDir(mkdtempSync(join(tmpdir(), "xling-ddp-ref-")), "single", STEPS, 8);
-    const r = single(dir);
-    assert.equal(r.status, 0, r.stderr);
-    return trainMetrics(dir);
-  })());
+  const references = new Map<number, Promise<string>>();
+  const singleRun = (steps: number) => {
+    if (!references.has(steps)) references.set(steps, (async () => {
+      const dir = await runDir(mkdtempSync(join(tmpdir(), "xling-ddp-ref-")), "single", steps, 8);
+      const r = single(dir);
+      assert.equal(r.status, 0, r.stderr);
+      return dir;
+    })());
+    return references.get(steps)!;
+  };
+  const singleReference = async (steps = STEPS) => trainMetrics(await singleRun(steps));
 
   it("two ranks with batch 4 follow one process with batch 8: losses, per-language losses, results", async () => {
-    const root = mkdtempSync(join(tmpdir(), "xling-ddp-"));
-    const ref = await runDir(root, "single", 24, 8);
-    const ddp = await runDir(root, "ddp", 24, 8);
-    const a = single(ref);
-    assert.equal(a.status, 0, a.stderr);
+    const ref = await singleRun(24);
+    const ddp = await runDir(mkdtempSync(join(tmpdir(), "xling-ddp-")), "ddp", 24, 8);
     const b = launch(ddp, 2);
     assert.equal(b.status, 0, b.stderr);
     assert.match(b.stderr, /rank 1 started/);
@@ -139,6 +141,22 @@ describe("data-parallel training", () => {
     // Every step logged once (the steps after the checkpoint were redone, not appended
     // twice), and the whole trajectory is the single process's.
     assertSameTrajectory(trainMetrics(dir), await singleReference(), `killed, resumed from step ${resumedFrom}`);
+  });
+
+  it("two launchers as two nodes (--nnodes 2 --node-rank r --master) train as one job", async () => {
+    const dir = await runDir(mkdtempSync(join(tmpdir(), "xling-ddp-nodes-")), "ddp", 24, 8);
+    const master = `127.0.0.1:${await freePort()}`;
+    const nodes = [0, 1].map((r) => spawn(process.execPath, [bin, "launch", "--nproc", "1", "--nnodes", "2", "--node-rank", String(r), "--master", master,
+      "--timeout", "30", "--", "_run", dir, "--cache", TEST_CACHE], { env, stdio: ["ignore", "ignore", "pipe"] }));
+    let err = "";
+    const codes = await Promise.all(nodes.map((n) => new Promise<number | null>((r) => {
+      n.stderr!.on("data", (d) => (err += d));
+      n.once("exit", (c) => r(c));
+    })));
+    assert.deepEqual(codes, [0, 0], err);
+    assert.match(err, /rank 0 started/);
+    assert.match(err, /rank 1 started/);
+    assertSameTrajectory(trainMetrics(dir), await singleReference(24), "2 nodes x 1 rank");
   });
 
   it("SIGINT to the launcher stops every rank after the same step; the run resumes on one rank", async () => {
