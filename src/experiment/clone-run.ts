@@ -2,7 +2,7 @@
 // results: prepare the corpus, build clones and the sampler, train with checkpoints,
 // evaluate per language, and measure alignment. A run lives in its own directory:
 //   config.json, checkpoint.safetensors, metrics.jsonl, results.json (written last).
-import { existsSync, readFileSync, writeFileSync, appendFileSync, mkdirSync } from "node:fs";
+import { existsSync, readFileSync, appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { manualSeed, setNumThreads, tidy, type Tensor } from "../torch/index.js";
 import { GPT, GPT_SIZES, type GPTConfig } from "../nn/gpt.js";
