@@ -74,8 +74,8 @@ async function checkpointReaches(dir: string, min: number, log: () => string): P
   }
 }
 
-function launchInBackground(dir: string, nproc: number) {
-  const child = spawn(process.execPath, [bin, "launch", "--nproc", String(nproc), "--timeout", "30", "--", "_run", dir, "--cache", TEST_CACHE], { env, stdio: ["ignore", "ignore", "pipe"] });
+function launchInBackground(dir: string, nproc: number, extra: string[] = []) {
+  const child = spawn(process.execPath, [bin, "launch", "--nproc", String(nproc), "--timeout", "30", ...extra, "--", "_run", dir, "--cache", TEST_CACHE], { env, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   const exited = new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
@@ -114,7 +114,7 @@ describe("data-parallel training", () => {
     pa.forEach((v, i) => assert.ok(Math.abs(pb[i] - v) <= 1e-4 * v, `ppl ${pb[i]} vs ${v}`));
   });
 
-  it("killing a rank stops the other with an error naming it; relaunching resumes and completes", async () => {
+  it("killing a rank stops the other with an error naming it; relaunching resumes and completes, also by --max-restarts", async () => {
     const steps = STEPS;
     const dir = await runDir(mkdtempSync(join(tmpdir(), "xling-ddp-kill-")), "ddp", steps, 8);
     const job = launchInBackground(dir, 2);
@@ -135,8 +135,13 @@ describe("data-parallel training", () => {
     const resumedFrom = readCheckpointStep(join(dir, "checkpoint.safetensors"));
     assert.ok(resumedFrom >= 8 && resumedFrom < steps, `checkpoint at step ${resumedFrom}`);
 
-    const again = launch(dir, 2);
-    assert.equal(again.status, 0, again.stderr);
+    // The relaunch loses rank 1 again, after its next checkpoint; with --max-restarts 1
+    // the launcher starts the job once more by itself, and it finishes.
+    const again = launchInBackground(dir, 2, ["--max-restarts", "1"]);
+    await checkpointReaches(dir, resumedFrom + 4, again.stderr);
+    process.kill(Number(/rank 1 started \(pid (\d+)\)/.exec(again.stderr())?.[1]), "SIGKILL");
+    assert.equal(await again.exited, 0, again.stderr());
+    assert.match(again.stderr(), /rank 1 was killed by SIGKILL.*\n(.*\n)*.*restarting the job \(1 of 1\)/);
     assert.equal(readCheckpointStep(join(dir, "checkpoint.safetensors")), steps);
     // Every step logged once (the steps after the checkpoint were redone, not appended
     // twice), and the whole trajectory is the single process's.
