@@ -3,7 +3,8 @@
 // 1 rank x 1 thread (batch B) on the same GPT, alternating rounds; each measurement is
 // a fresh process. Prints the communication cost per step (gradient allreduce inside the
 // step, which includes waiting for the slower rank, and the same allreduce timed alone
-// after a barrier) on stderr, and as its last line one JSON line:
+// after a barrier; the stop agreement and loss all-gather of every trainer step) on
+// stderr, and as its last line one JSON line:
 //   {"world_size":2,"tokens_per_s":...,"single_tokens_per_s":...,"scaling":...}
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -11,6 +12,7 @@ import { parseArgs } from "node:util";
 import { AdamW, manualSeed, randint, setNumThreads, tidy } from "../src/torch/index.js";
 import { GPT } from "../src/nn/gpt.js";
 import { DataParallel } from "../src/distributed/data-parallel.js";
+import { sequenceLosses } from "../src/train/trainer.js";
 import { freePort } from "../src/distributed/launcher.js";
 
 /** bench:train's tiny GPT: 4 layers, d 128, vocabulary 2048, 64-token sequences, batch 16 per rank. */
@@ -21,7 +23,16 @@ const WARMUP = 3;
 const { values } = parseArgs({ options: { rounds: { type: "string", default: "3" }, steps: { type: "string", default: "20" }, worker: { type: "boolean" } } });
 const steps = Number(values.steps);
 
-interface WorkerResult { tokens_per_s: number; step_ms: number; allreduce_in_step_ms?: number; allreduce_alone_ms?: number; gradient_mb?: number; buckets?: number }
+interface WorkerResult {
+  tokens_per_s: number;
+  step_ms: number;
+  allreduce_in_step_ms?: number;
+  allreduce_alone_ms?: number;
+  /** Stop agreement and the all-gather of per-sequence losses, per step. */
+  small_collectives_ms?: number;
+  gradient_mb?: number;
+  buckets?: number;
+}
 
 /** One rank (or the single process): trains `steps` steps and reports its rates. */
 function worker(): WorkerResult {
@@ -35,15 +46,20 @@ function worker(): WorkerResult {
   const opt = new AdamW(model.namedParameters(), { lr: 6e-4, betas: [0.9, 0.95], eps: 1e-8, weightDecay: 0 });
   manualSeed(1 + rank);
   const tokens = randint(0, S.vocab, [S.batch, S.seq + 1]);
+  const langs = new Int32Array(S.batch);
+  // The collectives of a trainLanguageModel step: stop agreement, gradient averaging, loss gathering.
   const step = () => tidy(() => {
+    dp?.agreeStop(false);
     opt.zeroGrad();
-    model.loss(tokens).backward();
+    const seqLoss = sequenceLosses(model, tokens);
+    seqLoss.mean().backward();
     dp?.averageGradients(params);
     opt.step();
+    dp?.gatherBatch(seqLoss.detach().toArray() as Float32Array, langs);
   });
   for (let i = 0; i < WARMUP; i++) step();
   dp?.group.barrier();
-  const before = { ...(dp?.comm ?? { gradientSeconds: 0 }) };
+  const before = { gradientSeconds: 0, metricsSeconds: 0, stopSeconds: 0, ...dp?.comm };
   const t0 = performance.now();
   for (let i = 0; i < steps; i++) step();
   const seconds = (performance.now() - t0) / 1000;
@@ -51,6 +67,7 @@ function worker(): WorkerResult {
   const result: WorkerResult = { tokens_per_s: (world * S.batch * S.seq * steps) / seconds, step_ms: (seconds * 1000) / steps };
   if (dp) {
     result.allreduce_in_step_ms = ((dp.comm.gradientSeconds - before.gradientSeconds) * 1000) / steps;
+    result.small_collectives_ms = ((dp.comm.metricsSeconds - before.metricsSeconds + dp.comm.stopSeconds - before.stopSeconds) * 1000) / steps;
     // The allreduce alone: both ranks start together, so no time is spent waiting for the other's compute.
     const alone: number[] = [];
     for (let i = 0; i < 10; i++) {
@@ -93,7 +110,8 @@ if (values.worker) {
     singles.push(await run(1));
     ddps.push(await run(WORLD));
     console.error(`round ${r + 1}/${rounds}: 1 rank ${singles[r].tokens_per_s.toFixed(0)} tok/s (${singles[r].step_ms.toFixed(1)} ms/step), ` +
-      `2 ranks ${ddps[r].tokens_per_s.toFixed(0)} tok/s (${ddps[r].step_ms.toFixed(1)} ms/step, allreduce ${ddps[r].allreduce_in_step_ms!.toFixed(2)} ms in step, ${ddps[r].allreduce_alone_ms!.toFixed(2)} ms alone)`);
+      `2 ranks ${ddps[r].tokens_per_s.toFixed(0)} tok/s (${ddps[r].step_ms.toFixed(1)} ms/step, gradient allreduce ${ddps[r].allreduce_in_step_ms!.toFixed(2)} ms in step, ` +
+      `${ddps[r].allreduce_alone_ms!.toFixed(2)} ms alone, other collectives ${ddps[r].small_collectives_ms!.toFixed(2)} ms)`);
   }
   const median = <T>(xs: T[], key: (x: T) => number) => [...xs].sort((a, b) => key(a) - key(b))[Math.floor(xs.length / 2)];
   const single = median(singles, (x) => x.tokens_per_s);
@@ -101,6 +119,7 @@ if (values.worker) {
   const med = (k: keyof WorkerResult) => median(ddps, (x) => x[k] as number)[k] as number;
   console.error(`communication per step (rank 0, median): gradient allreduce of ${ddp.gradient_mb!.toFixed(2)} MiB in ${ddp.buckets} bucket(s): ` +
     `${med("allreduce_in_step_ms").toFixed(2)} ms inside the step (incl. waiting for the other rank), ${med("allreduce_alone_ms").toFixed(2)} ms alone; ` +
+    `stop agreement + loss all-gather ${med("small_collectives_ms").toFixed(2)} ms; ` +
     `step ${ddp.step_ms.toFixed(1)} ms with 2 ranks vs ${single.step_ms.toFixed(1)} ms alone`);
   console.log(JSON.stringify({
     world_size: WORLD, tokens_per_s: Math.round(ddp.tokens_per_s), single_tokens_per_s: Math.round(single.tokens_per_s),

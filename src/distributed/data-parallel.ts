@@ -23,6 +23,8 @@ export interface CommStats {
   gradientSeconds: number;
   /** All-gather of per-sequence losses and languages. */
   metricsSeconds: number;
+  /** The one-number allreduce that agrees on stopping. */
+  stopSeconds: number;
   buckets: number;
   gradientBytes: number;
 }
@@ -30,7 +32,7 @@ export interface CommStats {
 export class DataParallel {
   readonly rank: number;
   readonly worldSize: number;
-  readonly comm: CommStats = { steps: 0, gradientSeconds: 0, metricsSeconds: 0, buckets: 0, gradientBytes: 0 };
+  readonly comm: CommStats = { steps: 0, gradientSeconds: 0, metricsSeconds: 0, stopSeconds: 0, buckets: 0, gradientBytes: 0 };
 
   constructor(readonly group: ProcessGroup, private readonly bucketBytes = DEFAULT_BUCKET_BYTES) {
     this.rank = group.rank;
@@ -91,11 +93,14 @@ export class DataParallel {
    * collective for a rank that has already left.
    */
   agreeStop(requested: boolean): boolean {
-    return tidy(() => {
+    const t0 = performance.now();
+    const any = tidy(() => {
       const flag = tensor(Float32Array.of(requested ? 1 : 0));
       this.group.allreduce([flag], "max");
       return (flag.toArray() as Float32Array)[0] > 0;
     });
+    this.comm.stopSeconds += (performance.now() - t0) / 1000;
+    return any;
   }
 
   /** The options that make trainLanguageModel data-parallel. */
