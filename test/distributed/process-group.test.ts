@@ -69,6 +69,7 @@ async function worker(scenario: string): Promise<void> {
   } else {
     group.barrier();
     if (scenario === "dies" && rank === 1) process.exit(7);
+    if (scenario === "host dies" && rank === 0) process.exit(7);
     if (scenario === "absent" && rank === 1) {
       // Alive (its heartbeat goes on) but not taking part in the next collective.
       await new Promise((r) => setTimeout(r, env.timeoutMs + 2500));
@@ -152,6 +153,14 @@ if (process.env.XLING_PG_SCENARIO) {
       assert.equal(r0.code, 1);
       assert.match(r0.out.error as string, /allreduce failed on rank 0 of 2: lost rank 1 \(heartbeat stopped\)/);
       assert.ok((r0.out.ms as number) < 20_000, `took ${r0.out.ms} ms`);
+    });
+
+    it("rank 0, which hosts the store, dies: the survivor names it", async () => {
+      const [r0, r1] = await runRanks("host dies", [0, 1], 2, 20);
+      assert.equal(r0.code, 7);
+      assert.equal(r1.code, 1);
+      assert.match(r1.out.error as string, /allreduce failed on rank 1 of 2: lost rank 0 \(the rendezvous store it hosts is unreachable\)/);
+      assert.ok((r1.out.ms as number) < 20_000, `took ${r1.out.ms} ms`);
     });
 
     it("a rank that is alive but absent: the collective times out instead of hanging", async () => {
