@@ -345,6 +345,9 @@ class ProcessGroupHandle : public Napi::ObjectWrap<ProcessGroupHandle> {
       std::vector<int64_t> lost;
       for (int r = 0; r < size_; ++r)
         if (r != rank_ && (after[r].empty() || after[r] == before[r])) lost.push_back(r);
+      // The other survivors are probing too; rank 0 keeps the store up a little longer
+      // so that its own exit does not make them blame it.
+      if (rank_ == 0) std::this_thread::sleep_for(heartbeatInterval_ * 4);
       return toJs(info.Env(), lost);
     });
   }

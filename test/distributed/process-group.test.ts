@@ -68,7 +68,7 @@ async function worker(scenario: string): Promise<void> {
     group.barrier();
   } else {
     group.barrier();
-    if (scenario === "dies" && rank === 1) process.exit(7);
+    if (scenario === "dies" && rank === env.worldSize - 1) process.exit(7);
     if (scenario === "host dies" && rank === 0) process.exit(7);
     if (scenario === "absent" && rank === 1) {
       // Alive (its heartbeat goes on) but not taking part in the next collective.
@@ -153,6 +153,15 @@ if (process.env.XLING_PG_SCENARIO) {
       assert.equal(r0.code, 1);
       assert.match(r0.out.error as string, /allreduce failed on rank 0 of 2: lost rank 1 \(heartbeat stopped\)/);
       assert.ok((r0.out.ms as number) < 20_000, `took ${r0.out.ms} ms`);
+    });
+
+    it("of three ranks one dies: both survivors name it, not each other", async () => {
+      const results = await runRanks("dies", [0, 1, 2], 3, 20);
+      assert.equal(results[2].code, 7);
+      for (const r of [0, 1]) {
+        assert.equal(results[r].code, 1);
+        assert.match(results[r].out.error as string, new RegExp(`allreduce failed on rank ${r} of 3: lost rank 2 \\(heartbeat stopped\\)`));
+      }
     });
 
     it("rank 0, which hosts the store, dies: the survivor names it", async () => {
