@@ -26,6 +26,7 @@ export interface CommStats {
   /** The one-number allreduce that agrees on stopping. */
   stopSeconds: number;
   buckets: number;
+  /** Gradient bytes averaged so far (parameters are float32). */
   gradientBytes: number;
 }
 
