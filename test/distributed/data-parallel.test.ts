@@ -84,7 +84,7 @@ function launchInBackground(dir: string, nproc: number, extra: string[] = []) {
 
 describe("data-parallel training", () => {
   // Single-process runs with batch 8 (the independent reference), one per length, shared by the tests.
-  const STEPS = 64;
+  const STEPS = 48;
   const references = new Map<number, Promise<string>>();
   const singleRun = (steps: number) => {
     if (!references.has(steps)) references.set(steps, (async () => {
