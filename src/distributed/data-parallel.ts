@@ -114,6 +114,15 @@ export class DataParallel {
     };
   }
 
+  /** One line on what communication cost per step, for the run's log. */
+  summary(): string {
+    const ms = (s: number) => ((s * 1000) / Math.max(1, this.comm.steps)).toFixed(2);
+    const mib = this.comm.gradientBytes / Math.max(1, this.comm.steps) / 2 ** 20;
+    return `${this.worldSize} ranks, ${this.group.backend}: per step, gradient allreduce ${ms(this.comm.gradientSeconds)} ms ` +
+      `(${mib.toFixed(2)} MiB in ${(this.comm.buckets / Math.max(1, this.comm.steps)).toFixed(0)} bucket(s)), ` +
+      `loss all-gather ${ms(this.comm.metricsSeconds)} ms, stop agreement ${ms(this.comm.stopSeconds)} ms`;
+  }
+
   close(): void {
     this.group.close();
   }

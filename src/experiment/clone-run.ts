@@ -126,6 +126,7 @@ export async function executeCloneRun(cfg: RunConfig, runDir: string, opts: { ca
     // the length of an evaluation, which could exceed the timeout.
     ...dp?.trainerHooks(),
   });
+  if (dp) log(dp.summary());
   dp?.close();
   trainCache.close();
   testCache.close();
