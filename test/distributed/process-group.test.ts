@@ -54,6 +54,11 @@ async function worker(scenario: string): Promise<void> {
       params[2].grad = tensor(g.subarray(64));
       out.buckets = group.averageGradients(params, 100);
       out.grads = params.flatMap((p) => [...(p.grad!.toArray() as Float32Array)]);
+      // A parameter that got no gradient on rank 0 (unused there) counts as zeros.
+      const sometimes = tensor(new Float32Array(3), { requiresGrad: true });
+      if (rank === 1) sometimes.grad = tensor(Float32Array.of(2, 4, 6));
+      group.averageGradients([sometimes], 100);
+      out.partial = [...(sometimes.grad!.toArray() as Float32Array)];
     });
   } else if (scenario === "rank-zero-first") {
     // Rank 0's work outlasts the 1 s collective timeout; rank 1 must still wait for it.
@@ -134,6 +139,7 @@ if (process.env.XLING_PG_SCENARIO) {
         assert.equal(r.out.buckets, 3);
         const [g0, g1] = [input(0, 70), input(1, 70)];
         assertClose(r.out.grads as number[], Array.from(g0, (x, i) => (x + g1[i]) / 2), 1e-7, `mean gradient on rank ${rank}`);
+        assert.deepEqual(r.out.partial, [1, 2, 3]);
       }
     });
 
