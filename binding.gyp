@@ -10,6 +10,7 @@
         "native/src/optim.cc",
         "native/src/allocator.cc",
         "native/src/sentencepiece.cc",
+        "native/src/distributed.cc",
         "native/generated/ops.cc"
       ],
       "include_dirs": [

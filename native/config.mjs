@@ -35,6 +35,23 @@ function requireSentencePiece() {
     fail("SentencePiece headers not found. Install Debian's package: apt-get install libsentencepiece-dev");
 }
 
+// c10d's Gloo process group includes Gloo's headers, which Debian ships apart from
+// libtorch (a Python torch tree carries its own copy under include/).
+function requireGloo(includes) {
+  if (![...includes, "/usr/include"].some((d) => existsSync(join(d, "gloo/algorithm.h"))))
+    fail("Gloo headers not found (needed by libtorch's c10d). Install Debian's package: apt-get install libgloo-dev");
+}
+
+// NCCL process groups are compiled only against a libtorch built with CUDA and NCCL:
+// its lib/ has libtorch_cuda.so and nccl.h is on the include path (CUDA_HOME or the tree).
+function ncclInclude() {
+  if (!root) return null;
+  const lib = join(root, "lib");
+  if (!existsSync(lib) || !readdirSync(lib).includes("libtorch_cuda.so")) return null;
+  const dirs = [join(root, "include"), process.env.CUDA_HOME && join(process.env.CUDA_HOME, "include"), "/usr/include", "/usr/local/cuda/include"].filter(Boolean);
+  return dirs.find((d) => existsSync(join(d, "nccl.h"))) ?? null;
+}
+
 function findProtobuf() {
   const dir = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib"].find(existsSync);
   if (!dir) return null;
@@ -64,11 +81,20 @@ function libs() {
 
 function defines() {
   const abi = process.env.XLING_CXX11_ABI ?? (root ? null : "1");
-  return abi === null ? [] : [`_GLIBCXX_USE_CXX11_ABI=${abi}`];
+  const out = abi === null ? [] : [`_GLIBCXX_USE_CXX11_ABI=${abi}`];
+  if (ncclInclude()) out.push("USE_C10D_NCCL", "XLING_WITH_NCCL");
+  return out;
 }
 
 switch (what) {
-  case "includes": requireSentencePiece(); console.log(torchDirs().includes.join(" ")); break;
+  case "includes": {
+    requireSentencePiece();
+    const includes = torchDirs().includes;
+    requireGloo(includes);
+    const nccl = ncclInclude();
+    console.log([...includes, ...(nccl && !includes.includes(nccl) ? [nccl] : [])].join(" "));
+    break;
+  }
   case "libs": console.log(libs().join(" ")); break;
   case "defines": console.log(defines().join(" ")); break;
   default: fail(`unknown query ${what}`);

@@ -14,8 +14,9 @@ const rng = new Rng(Number(values.seed));
 manualSeed(Number(values.seed));
 
 const DTYPES = ["float32", "float64", "int64", "int32", "bool", "uint8", "bfloat16", "float16", "int8"];
-// Process-wide settings are left alone: they are not tensor calls.
-const SKIP = new Set(["set_num_threads", "manual_seed", "rng_set_state", "set_grad_enabled", "build_info", "TensorHandle"]);
+// Process-wide settings are left alone: they are not tensor calls. Nor are process
+// groups, which open network connections and wait for peers.
+const SKIP = new Set(["set_num_threads", "manual_seed", "rng_set_state", "set_grad_enabled", "build_info", "TensorHandle", "ProcessGroup"]);
 const methodNames = Object.getOwnPropertyNames(TensorOps.prototype).filter((n) => n !== "constructor");
 const nativeNames = Object.keys(native).filter((n) => !SKIP.has(n) && typeof native[n] === "function");
 

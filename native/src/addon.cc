@@ -12,6 +12,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterAutograd(env, exports);
   RegisterOptim(env, exports);
   RegisterSentencePiece(env, exports);
+  RegisterDistributed(env, exports);
   return exports;
 }
 

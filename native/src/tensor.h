@@ -100,5 +100,6 @@ void RegisterAutograd(Napi::Env env, Napi::Object exports);  // backward, grad, 
 void RegisterOptim(Napi::Env env, Napi::Object exports);     // fused optimizer steps
 void RegisterAllocator(Napi::Env env, Napi::Object exports); // caching CPU allocator
 void RegisterSentencePiece(Napi::Env env, Napi::Object exports);  // tokenizers
+void RegisterDistributed(Napi::Env env, Napi::Object exports);    // c10d process groups
 
 }  // namespace xling

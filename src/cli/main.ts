@@ -2,6 +2,9 @@
 // library. Errors are printed as one clear message (exit 1), never a stack trace.
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { commands } from "./commands.js";
+import { launchCommand } from "./launch.js";
+
+commands.launch = launchCommand;
 
 export interface Command {
   summary: string;

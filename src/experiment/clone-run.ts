@@ -2,7 +2,7 @@
 // results: prepare the corpus, build clones and the sampler, train with checkpoints,
 // evaluate per language, and measure alignment. A run lives in its own directory:
 //   config.json, checkpoint.safetensors, metrics.jsonl, results.json (written last).
-import { existsSync, readFileSync, writeFileSync, appendFileSync, mkdirSync } from "node:fs";
+import { existsSync, readFileSync, appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { manualSeed, setNumThreads, tidy, type Tensor } from "../torch/index.js";
 import { GPT, GPT_SIZES, type GPTConfig } from "../nn/gpt.js";
@@ -16,6 +16,7 @@ import { CloneBatchSource } from "../train/clone-batches.js";
 import { sequenceLosses, trainLanguageModel, type StepRecord } from "../train/trainer.js";
 import { cloneEmbeddingSimilarity, gradientCosine, hiddenStateCosineByLayer, slidingWindowPerplexity } from "../analysis/lm-eval.js";
 import type { RunConfig } from "./spec.js";
+import { DataParallel } from "../distributed/data-parallel.js";
 
 /** Every run of every experiment splits a corpus the same way, whatever its training seed. */
 export const DATA_SPLIT_SEED = 0;
@@ -65,17 +66,26 @@ export function runSteps(cfg: RunConfig): number {
 
 export async function executeCloneRun(cfg: RunConfig, runDir: string, opts: { cacheDir: string; progress?: boolean; label?: string }): Promise<RunOutcome> {
   const started = Date.now();
+  // Under `xling launch` (WORLD_SIZE > 1) this process is one rank of a data-parallel
+  // job: train.batchSize is the global batch, and only rank 0 writes to the run directory.
+  const dp = DataParallel.fromEnv();
+  const writer = dp?.isWriter ?? true;
+  if (dp && !writer) opts = { ...opts, progress: false };
   mkdirSync(runDir, { recursive: true });
-  writeFileSync(join(runDir, "config.json"), JSON.stringify(cfg, null, 2));
+  if (writer) writeFileAtomic(join(runDir, "config.json"), JSON.stringify(cfg, null, 2));
   setNumThreads(cfg.train.threads);
   const log = (msg: string) => opts.progress !== false && process.stderr.write(`${opts.label ?? "run"}: ${msg}\n`);
-  const prepared = await prepareCorpus(cfg.corpus, cfg.tokenizer, opts.cacheDir, DATA_SPLIT_SEED, log);
+  // In a data-parallel job rank 0 builds the corpus cache and the others then read it:
+  // built concurrently, tokenizer and token files could come from different ranks.
+  const prepare = () => prepareCorpus(cfg.corpus, cfg.tokenizer, opts.cacheDir, DATA_SPLIT_SEED, log);
+  const prepared = dp ? await dp.group.rankZeroFirst("corpus preparation", prepare) : await prepare();
   const V = prepared.vocabSize;
   const K = cfg.clones.languages;
   const mapping = new CloneMapping({ vocabSize: V, numLanguages: K, fracClone: cfg.clones.fracClone, seed: cfg.clones.seed, exclude: prepared.specialIds });
 
   manualSeed(cfg.train.seed);
   const model = new GPT(modelConfigFor(cfg, K * V));
+  dp?.broadcastParameters(model.parameters());
   const steps = runSteps(cfg);
   const samplerSpec: SamplerSpec = cfg.data.schedule
     ? { kind: "schedule", schedule: cfg.data.schedule, total: steps, numLanguages: K, seed: cfg.train.seed, sequencesPerStep: cfg.train.batchSize }
@@ -83,7 +93,8 @@ export async function executeCloneRun(cfg: RunConfig, runDir: string, opts: { ca
   const sampler = makeSampler(samplerSpec);
   const trainCache = prepared.open("train");
   const stream = new PackedSequenceStream(trainCache, cfg.model.seqLen, cfg.train.seed);
-  const batches = new CloneBatchSource(stream, sampler, mapping, cfg.train.batchSize);
+  const globalBatches = new CloneBatchSource(stream, sampler, mapping, cfg.train.batchSize);
+  const batches = dp ? dp.shard(globalBatches) : globalBatches;
   const languages = [...sampler.languages];
 
   // Held-out text: the start of the test split, rendered in every language.
@@ -92,7 +103,7 @@ export async function executeCloneRun(cfg: RunConfig, runDir: string, opts: { ca
   const rendered = languages.map((_, k) => (k === 0 ? evalIds : mapping.render(evalIds, k)));
 
   const metricsPath = join(runDir, "metrics.jsonl");
-  const writeMetrics = (rows: MetricRow[]) => appendMetrics(metricsPath, rows);
+  const writeMetrics = (rows: MetricRow[]) => writer && appendMetrics(metricsPath, rows);
   const evaluate = (step: number) => {
     const rows: MetricRow[] = languages.map((lang, k) => ({
       step, split: "eval", name: "ppl", lang, value: slidingWindowPerplexity(model, rendered[k], { stride: cfg.eval.stride }).ppl,
@@ -100,7 +111,7 @@ export async function executeCloneRun(cfg: RunConfig, runDir: string, opts: { ca
     writeMetrics(rows);
   };
   const onStep = (r: StepRecord) => writeMetrics(trainMetricRows(r));
-  const onResume = (step: number) => truncateMetrics(metricsPath, step);
+  const onResume = (step: number) => writer && truncateMetrics(metricsPath, step);
 
   const result = await trainLanguageModel({
     model, batches, steps,
@@ -108,12 +119,21 @@ export async function executeCloneRun(cfg: RunConfig, runDir: string, opts: { ca
     adam: { betas: [0.9, 0.95], eps: 1e-8, weightDecay: 0 },
     clip: cfg.train.clip, checkpointPath: join(runDir, "checkpoint.safetensors"), checkpointEvery: cfg.train.checkpointEvery,
     evalEvery: cfg.eval.every, evaluate, onStep, onResume, progress: opts.progress, label: opts.label,
+    // Every rank evaluates (only rank 0 writes), so no rank waits in a collective for
+    // the length of an evaluation, which could exceed the timeout.
+    ...dp?.trainerHooks(),
   });
+  if (dp) log(dp.summary());
+  dp?.close();
   trainCache.close();
   testCache.close();
   if (result.interrupted) {
     model.dispose();
     throw new RunInterrupted(result.steps);
+  }
+  if (!writer) {
+    model.dispose();
+    return { languages, steps, tokensSeen: result.tokensSeen, results: [], seconds: (Date.now() - started) / 1000 };
   }
 
   const results = finalResults(cfg, model, mapping, languages, rendered, evalIds);

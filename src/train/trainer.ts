@@ -47,6 +47,14 @@ export interface TrainerOptions {
   label?: string;
   /** How the step's gradient is formed from per-language losses; default the plain mean. */
   balancer?: LanguageBalancer;
+  /** Data parallelism (src/distributed): called after backward, before clipping, to average gradients over ranks. */
+  afterBackward?: (params: Tensor[]) => void;
+  /** Data parallelism: this rank's per-sequence losses and languages -> the global batch's, so records and token counts are global. */
+  gatherBatch?: (perSequence: Float32Array, langs: Int32Array) => { perSequence: Float32Array; langs: Int32Array };
+  /** Whether this process writes checkpoints (default true; in a data-parallel job only rank 0 does). */
+  writesCheckpoints?: boolean;
+  /** Data parallelism: this rank's stop request -> whether any rank's, so all ranks stop after the same step. */
+  agreeStop?: (requested: boolean) => boolean;
 }
 
 export interface TrainResult {
@@ -80,7 +88,10 @@ export async function trainLanguageModel(o: TrainerOptions): Promise<TrainResult
     resumedFrom = step;
     o.onResume?.(step);
   }
-  const save = () => saveCheckpoint(o.checkpointPath, model, optimizer, { step, extra: { batches: batches.state(), tokensSeen, balancer: o.balancer?.state() } satisfies CheckpointExtra });
+  const save = () => {
+    if (o.writesCheckpoints !== false)
+      saveCheckpoint(o.checkpointPath, model, optimizer, { step, extra: { batches: batches.state(), tokensSeen, balancer: o.balancer?.state() } satisfies CheckpointExtra });
+  };
 
   // A signal asks for a checkpoint at the end of the current step, then a clean stop.
   let stopRequested = false;
@@ -93,6 +104,7 @@ export async function trainLanguageModel(o: TrainerOptions): Promise<TrainResult
     while (step < o.steps && !stopRequested) {
       // The loop is synchronous work; yielding once a step lets signal handlers run.
       await new Promise((r) => setImmediate(r));
+      if (o.agreeStop) stopRequested = o.agreeStop(stopRequested);
       if (stopRequested) break;
       const t0 = performance.now();
       const batch = batches.next();
@@ -104,27 +116,31 @@ export async function trainLanguageModel(o: TrainerOptions): Promise<TrainResult
         const tokens = tensor(batch.tokens, { shape: [rows, batch.tokens.length / rows], dtype: "int64" });
         const seqLoss = lossOf(tokens);
         let used: number[] | null = null;
+        // In a data-parallel job a balancer works on this rank's sequences; the result is then averaged.
         if (o.balancer) used = o.balancer.backward({ seqLoss, langs: batch.langs, step: step + 1 });
         else seqLoss.mean().backward();
+        o.afterBackward?.(params);
         const norm = o.clip !== null ? clipGradNorm(params, o.clip) : null;
         optimizer.step();
         return { perSequence: seqLoss.detach().toArray() as Float32Array, gradNorm: norm, weights: used };
       });
       step += 1;
       const seqTokens = batch.tokens.length / rows - 1;
+      const global = o.gatherBatch?.(perSequence, batch.langs) ?? { perSequence, langs: batch.langs };
+      const globalRows = global.langs.length;
       const sums: Record<string, [number, number]> = {};
       let total = 0;
-      for (let b = 0; b < rows; b++) {
-        const lang = batches.languages[batch.langs[b]];
+      for (let b = 0; b < globalRows; b++) {
+        const lang = batches.languages[global.langs[b]];
         const s = (sums[lang] ??= [0, 0]);
-        s[0] += perSequence[b];
+        s[0] += global.perSequence[b];
         s[1] += 1;
-        total += perSequence[b];
+        total += global.perSequence[b];
         tokensSeen[lang] += seqTokens;
       }
       const langLoss = Object.fromEntries(Object.entries(sums).map(([l, [sum, n]]) => [l, sum / n]));
       const seconds = (performance.now() - t0) / 1000;
-      const record: StepRecord = { step, lr, loss: total / rows, langLoss, gradNorm, tokensPerSecond: (rows * seqTokens) / seconds };
+      const record: StepRecord = { step, lr, loss: total / globalRows, langLoss, gradNorm, tokensPerSecond: (globalRows * seqTokens) / seconds };
       if (weights) record.langWeight = Object.fromEntries(batches.languages.map((l, k) => [l, weights[k]]));
       o.onStep?.(record);
       bar.update(step, `loss ${record.loss.toFixed(3)}`, `${Math.round(record.tokensPerSecond)} tok/s`);
