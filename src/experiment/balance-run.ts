@@ -4,7 +4,7 @@
 // per-language held-out loss, language weights, curvature and gradient cosines over
 // time. Same directory contract as a clone run: config.json, checkpoint.safetensors,
 // metrics.jsonl, results.json (written last).
-import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { grad, manualSeed, setNumThreads, tensor, tidy, type Tensor } from "../torch/index.js";
 import { GPT } from "../nn/gpt.js";
@@ -20,7 +20,7 @@ import { makeBalancer } from "../train/balance/balancers.js";
 import { selectParameters, flattenGradients, gradientCosines } from "../train/balance/per-language-grads.js";
 import { topHessianEigenvalue } from "../train/balance/curvature.js";
 import { slidingWindowPerplexity } from "../analysis/lm-eval.js";
-import { modelConfigFor, RunInterrupted, truncateMetrics, type MetricRow, type ResultRow, type RunOutcome } from "./clone-run.js";
+import { appendMetrics, modelConfigFor, RunInterrupted, trainMetricRows, truncateMetrics, type MetricRow, type ResultRow, type RunOutcome } from "./clone-run.js";
 import { parameterFilter, type BalanceRunConfig } from "./balance-spec.js";
 
 const DATA_SPLIT_SEED = 0;
@@ -98,7 +98,7 @@ export async function executeBalanceRun(cfg: BalanceRunConfig, runDir: string, o
   const testCaches = languages.map((l) => prepared.language(l).open("test"));
   const evalIds = testCaches.map((c) => c.read(0, Math.min(cfg.eval.tokens, c.count)));
   const metricsPath = join(runDir, "metrics.jsonl");
-  const writeMetrics = (rows: MetricRow[]) => appendFileSync(metricsPath, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
+  const writeMetrics = (rows: MetricRow[]) => appendMetrics(metricsPath, rows);
   const evaluate = (step: number) => writeMetrics(languages.map((lang, n): MetricRow => ({
     step, split: "eval", name: "ppl", lang, value: slidingWindowPerplexity(model, evalIds[n], { stride: cfg.eval.stride }).ppl,
   })));
@@ -108,10 +108,8 @@ export async function executeBalanceRun(cfg: BalanceRunConfig, runDir: string, o
   const measureCurvature = (step: number) => writeMetrics(curvatureRows(model, languages, curvatureBatches, curvatureSubset.params, step, cfg.curvature.iterations));
   const onStep = (r: StepRecord) => {
     writeMetrics([
-      { step: r.step, split: "train", name: "loss", lang: null, value: r.loss },
-      { step: r.step, split: "train", name: "lr", lang: null, value: r.lr },
+      ...trainMetricRows(r),
       { step: r.step, split: "train", name: "step_seconds", lang: null, value: (cfg.train.batchSize * len) / r.tokensPerSecond },
-      ...Object.entries(r.langLoss).map(([lang, value]): MetricRow => ({ step: r.step, split: "train", name: "loss", lang, value })),
       ...Object.entries(r.langWeight ?? {}).map(([lang, value]): MetricRow => ({ step: r.step, split: "train", name: "weight", lang, value })),
     ]);
     if (cfg.curvature.every > 0 && r.step % cfg.curvature.every === 0) measureCurvature(r.step);
