@@ -42,7 +42,7 @@ function headline(cfg: TransferConfig, r: TransferResults): string[] {
     if (!base) continue;
     for (const mode of cfg.realign.modes.filter((m) => m !== "none")) {
       const cs = byLabel.get(`${set.join("+")}, realign ${mode}`);
-      if (cs) out.push(`Realignment ${mode} fine-tuning on ${set.join("+")}: ${fmt(score(cs) - score(base))} accuracy points on those targets against no realignment.`);
+      if (cs) out.push(`Realignment ${mode} fine-tuning on ${set.join("+")}: accuracy on those targets changes by ${fmt(score(cs) - score(base))} (absolute) against no realignment.`);
     }
   }
   if (r.correlation)
