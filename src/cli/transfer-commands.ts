@@ -6,6 +6,8 @@ import { ingestTransferStudy, runTransferStudy } from "../experiment/transfer-ru
 import { transferStudyReport } from "../report/transfer-study.js";
 import { writeReport } from "../report/write.js";
 import { loadHuggingFace } from "../nn/huggingface.js";
+import { loadGpt2 } from "../nn/huggingface-gpt2.js";
+import { readFileSync } from "node:fs";
 
 export const transferCommands: Record<string, Command> = {
   transfer: {
@@ -26,10 +28,18 @@ export const transferCommands: Record<string, Command> = {
   },
 
   "encoder inspect": {
-    summary: "Load a Hugging Face encoder directory (BERT, XLM-R, DistilBERT; config.json + model.safetensors) and describe it",
+    summary: "Load a Hugging Face model directory (BERT, XLM-R, DistilBERT, GPT-2; config.json + model.safetensors) and describe it",
     usage: "xling encoder inspect <dir>",
     async run({ positionals }) {
       if (!positionals[0]) throw new Error("give the model directory: xling encoder inspect <dir>");
+      if (readHfModelType(positionals[0]) === "gpt2") {
+        const { model, unused } = loadGpt2(positionals[0]);
+        const c = model.config;
+        process.stdout.write(`gpt2: ${c.layers} layers, width ${c.dModel}, ${c.heads} heads, vocabulary ${c.vocabSize}, ${c.seqLen} positions, ${model.numParameters()} parameters (output embedding a copy of the input's)\n`
+          + (unused.length ? `in the checkpoint but unused: ${unused.join(", ")}\n` : ""));
+        model.dispose();
+        return;
+      }
       const loaded = loadHuggingFace(positionals[0]);
       const c = loaded.model.config;
       process.stdout.write(`${loaded.family}: ${c.layers} layers, hidden ${c.hidden}, ${c.heads} heads, vocabulary ${c.vocabSize}, ${c.maxPositions} positions, ${loaded.model.numParameters()} parameters\n`
@@ -40,3 +50,12 @@ export const transferCommands: Record<string, Command> = {
     },
   },
 };
+
+/** model_type of a directory's config.json (errors are left to the loaders, which name the file). */
+function readHfModelType(dir: string): unknown {
+  try {
+    return (JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as { model_type?: unknown }).model_type;
+  } catch {
+    return undefined;
+  }
+}

@@ -16,6 +16,8 @@ export interface GPTConfig {
   dropout?: number;
   /** Parameter dtype; float32 unless a float64 model is wanted (e.g. gradient checks). */
   dtype?: DType;
+  /** MLP activation: exact GELU (default, as the reference) or GPT-2's tanh approximation. */
+  activation?: "gelu" | "gelu_tanh";
 }
 
 /** The sizes of methods.md §1 (vocab and sequence length are the caller's). */
@@ -49,13 +51,13 @@ class Attention extends Module {
 class MLP extends Module {
   readonly fc: Linear;
   readonly proj: Linear;
-  constructor(d: number, projStd: number, dtype: DType) {
+  constructor(d: number, projStd: number, dtype: DType, private readonly approximate: "none" | "tanh") {
     super();
     this.fc = this.child("fc", new Linear(d, 4 * d, { dtype }));
     this.proj = this.child("proj", new Linear(4 * d, d, { std: projStd, dtype }));
   }
   forward(x: Tensor): Tensor {
-    return this.proj.forward(this.fc.forward(x).gelu());
+    return this.proj.forward(this.fc.forward(x).gelu(this.approximate));
   }
 }
 
@@ -72,7 +74,7 @@ class Block extends Module {
     this.ln1 = this.child("ln1", new LayerNorm(cfg.dModel, 1e-5, dtype));
     this.attn = this.child("attn", new Attention(cfg.dModel, cfg.heads, projStd, dtype));
     this.ln2 = this.child("ln2", new LayerNorm(cfg.dModel, 1e-5, dtype));
-    this.mlp = this.child("mlp", new MLP(cfg.dModel, projStd, dtype));
+    this.mlp = this.child("mlp", new MLP(cfg.dModel, projStd, dtype, cfg.activation === "gelu_tanh" ? "tanh" : "none"));
     this.drop = this.child("drop", new Dropout(cfg.dropout ?? 0));
   }
   forward(x: Tensor, mask: Tensor): Tensor {

@@ -8,6 +8,9 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { MaskedLM, encoderConfig } from "../../src/nn/encoder.js";
 import { hfName, loadHuggingFace, readHfConfig, saveHuggingFace } from "../../src/nn/huggingface.js";
+import { loadGpt2, saveGpt2 } from "../../src/nn/huggingface-gpt2.js";
+import { GPT } from "../../src/nn/gpt.js";
+import { assertClose } from "../helpers.js";
 import { loadSafetensors, manualSeed, noGrad, saveSafetensors, tensor, tidy, type Tensor } from "../../src/torch/index.js";
 
 function tinyModel(family: "bert" | "xlm-roberta", typeVocabSize = 2): MaskedLM {
@@ -69,5 +72,42 @@ describe("Hugging Face layout", () => {
     assert.throws(() => loadHuggingFace(dir), /no model\.safetensors/);
     saveSafetensors(join(dir, "model.safetensors"), new Map([["bert.embeddings.word_embeddings.weight", tensor([[0]], { dtype: "float32" })]]));
     assert.throws(() => loadHuggingFace(dir), /missing encoder weights/);
+  });
+});
+
+describe("GPT-2 layout", () => {
+  function tinyGpt2(): GPT {
+    manualSeed(9);
+    const m = new GPT({ vocabSize: 40, dModel: 16, layers: 2, heads: 2, seqLen: 12, activation: "gelu_tanh" });
+    noGrad(() => m.lm_head.weight.copy_(m.tok_emb.weight));
+    return m.eval();
+  }
+
+  it("uses GPT-2's tanh approximation of GELU when asked", () => {
+    const xs = [-3, -1.2, -0.3, 0, 0.4, 1.7, 3.5];
+    const want = xs.map((x) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3))));
+    const got = tidy(() => tensor(xs, { dtype: "float64" }).gelu("tanh").toArray() as Float64Array);
+    assertClose(got, want, 1e-12, "gelu_new");
+  });
+
+  it("written as GPT2LMHeadModel (Conv1D weights transposed), loads back with identical logits", () => {
+    const model = tinyGpt2();
+    const dir = join(mkdtempSync(join(tmpdir(), "xling-gpt2-")), "model");
+    saveGpt2(dir, model);
+    const { tensors } = loadSafetensors(join(dir, "model.safetensors"));
+    assert.deepEqual(tensors.get("transformer.h.0.attn.c_attn.weight")!.shape, [16, 48], "Conv1D stores [in, out]");
+    assert.equal(JSON.parse(readFileSync(join(dir, "config.json"), "utf8")).activation_function, "gelu_new");
+    const { model: loaded, unused } = loadGpt2(dir);
+    assert.deepEqual(unused, []);
+    const ids = tensor([[1, 5, 9, 33, 2, 7]], { dtype: "int64" });
+    const a = tidy(() => model.forward(ids).logits.toArray() as Float32Array);
+    const b = tidy(() => loaded.eval().forward(ids).logits.toArray() as Float32Array);
+    assert.deepEqual(b, a);
+  });
+
+  it("refuses to write a model whose output embedding is not its input embedding", () => {
+    const model = tinyGpt2();
+    noGrad(() => model.lm_head.weight.add_(tensor([1], { dtype: "float32" })));
+    assert.throws(() => saveGpt2(join(tmpdir(), "never-gpt2"), model), /ties its output embedding/);
   });
 });
