@@ -43,7 +43,7 @@ export const transferCommands: Record<string, Command> = {
       const loaded = loadHuggingFace(positionals[0]);
       const c = loaded.model.config;
       process.stdout.write(`${loaded.family}: ${c.layers} layers, hidden ${c.hidden}, ${c.heads} heads, vocabulary ${c.vocabSize}, ${c.maxPositions} positions, ${loaded.model.numParameters()} parameters\n`
-        + `tokenizer: ${loaded.tokenizerPath ?? "none (SentencePiece model not found; tokenizer.json is not read)"}\n`
+        + `tokenizer: ${loaded.tokenizerPath ?? loaded.tokenizerJsonPath ?? "none (neither a SentencePiece model nor tokenizer.json)"}\n`
         + (loaded.missing.length ? `not in the checkpoint (left at initialisation): ${loaded.missing.join(", ")}\n` : "")
         + (loaded.unused.length ? `in the checkpoint but unused: ${loaded.unused.join(", ")}\n` : ""));
       loaded.model.dispose();

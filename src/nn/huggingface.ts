@@ -8,6 +8,8 @@
 // prefix and in the names of a few submodules, which the rename tables below map.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { HfTokenizer } from "../data/hf-tokenizer.js";
+import { SentencePieceTokenizer } from "../data/tokenizer.js";
 import { type Tensor, loadSafetensors, noGrad, saveSafetensors } from "../torch/index.js";
 import { MaskedLM, encoderConfig, type EncoderConfig, type EncoderFamily } from "./encoder.js";
 
@@ -138,6 +140,8 @@ export interface LoadedEncoder {
   family: HfFamily;
   /** The SentencePiece model in the directory, if any. */
   tokenizerPath: string | null;
+  /** The directory's tokenizer.json (BERT-family and GPT-2 directories ship one), if any. */
+  tokenizerJsonPath: string | null;
   /** Checkpoint tensors with no place in the model (poolers, NSP heads, position-id buffers). */
   unused: string[];
   /** Model parameters the checkpoint lacks (left at initialisation, e.g. an absent MLM head). */
@@ -178,6 +182,27 @@ export function loadHuggingFace(dir: string): LoadedEncoder {
   }
   // DistilBERT has no token types: a zero type embedding adds nothing.
   if (family === "distilbert") noGrad(() => model.encoder.embeddings.token_type_embeddings.weight.zero_());
-  const tokenizer = SENTENCEPIECE_FILES.map((f) => join(dir, f)).find(existsSync) ?? null;
-  return { model, family, tokenizerPath: tokenizer, unused: [...tensors.keys()].filter((k) => !used.has(k)), missing };
+  return { model, family, tokenizerPath: sentencePiecePath(dir), tokenizerJsonPath: tokenizerJsonPath(dir), unused: [...tensors.keys()].filter((k) => !used.has(k)), missing };
+}
+
+function sentencePiecePath(dir: string): string | null {
+  return SENTENCEPIECE_FILES.map((f) => join(dir, f)).find(existsSync) ?? null;
+}
+
+function tokenizerJsonPath(dir: string): string | null {
+  const path = join(dir, "tokenizer.json");
+  return existsSync(path) ? path : null;
+}
+
+/**
+ * The tokenizer of a model directory: its SentencePiece model when it has one (the
+ * XLM-R family), else its tokenizer.json (BERT family, GPT-2). Both give ids through
+ * encode / encodeBatch / decode and report vocabSize and padId.
+ */
+export function loadDirectoryTokenizer(dir: string): SentencePieceTokenizer | HfTokenizer {
+  const spm = sentencePiecePath(dir);
+  if (spm) return SentencePieceTokenizer.load(spm);
+  const json = tokenizerJsonPath(dir);
+  if (json) return HfTokenizer.load(json);
+  throw new Error(`${dir}: no tokenizer found (looked for ${[...SENTENCEPIECE_FILES, "tokenizer.json"].join(", ")})`);
 }
