@@ -25,7 +25,8 @@ import { hashInts } from "../util/hash.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { bootstrapSpearman, spearman } from "../analysis/stats.js";
 import { debianChapterParagraphs, labelIds, paragraphSplit, parallelParagraphs, type LabelledParagraph } from "../transfer/paragraph-task.js";
-import { alignerLinks, alignedBatches, type AlignedText } from "../transfer/aligned-pairs.js";
+import { alignerLinks, alignedBatches, dictionaryLinks, type AlignedText } from "../transfer/aligned-pairs.js";
+import { readMuseBilingualDictionary } from "../transfer/dictionary-pairs.js";
 import { ProjectionHead, padRows, realignmentLoss, type AlignedBatch, type RealignOptions } from "../transfer/realign.js";
 import { evaluateClassifier, evenBudget, fineTuneClassifier, type ClassificationSet } from "../transfer/finetune.js";
 import { alignmentByLayer, languageSilhouetteByLayer, type LayerAlignment } from "../transfer/alignment-metrics.js";
@@ -128,8 +129,11 @@ async function prepareData(cfg: TransferConfig, cacheDir: string, log: (msg: str
     const pairs = parallelParagraphs(paragraphs, pivot, l);
     const trainPairs = pairs.filter(([p]) => paragraphSplit(p, splitOpts) === "train").slice(0, cfg.realign.texts).map(([a, b]): [string, string] => [a.text, b.text]);
     const testPairs = pairs.filter(([p]) => paragraphSplit(p, splitOpts) === "test").slice(0, cfg.alignment.texts).map(([a, b]): [string, string] => [a.text, b.text]);
-    log(`word-aligning ${pivot}-${l}: ${trainPairs.length} training and ${testPairs.length} held-out paragraph pairs`);
-    const aligned = alignerLinks(tokenizer, [...trainPairs, ...testPairs], cfg.encoder.maxLen, { trainOn: trainPairs });
+    const dictionary = cfg.realign.dictionaries[l];
+    log(`${dictionary ? `dictionary pairs (${dictionary})` : "word-aligning"} ${pivot}-${l}: ${trainPairs.length} training and ${testPairs.length} held-out paragraph pairs`);
+    const aligned = dictionary
+      ? dictionaryLinks(tokenizer, [...trainPairs, ...testPairs], await readMuseBilingualDictionary(dictionary), cfg.encoder.maxLen)
+      : alignerLinks(tokenizer, [...trainPairs, ...testPairs], cfg.encoder.maxLen, { trainOn: trainPairs });
     realignBatches.push(alignedBatches(aligned.slice(0, trainPairs.length), cfg.realign.batchTexts, cfg.realign.linksPerText));
     heldOut.set(l, aligned.slice(trainPairs.length).map((t) => ({ ...t, links: t.links.slice(0, cfg.alignment.linksPerText) })).filter((t) => t.links.length > 0));
   }

@@ -60,6 +60,11 @@ export const TransferSpec = z.strictObject({
     modes: z.array(z.enum(["none", "before", "during"])).min(1).default(["none", "before", "during"]),
     /** The pivot language every other language is realigned to. */
     pivot: z.string().default("en"),
+    /**
+     * Bilingual dictionaries (MUSE format, pivot word then translation) by language: that
+     * language's word pairs come from its dictionary instead of the aligner.
+     */
+    dictionaries: z.record(z.string(), z.string()).default({}),
     /** Parallel training paragraphs per language pair given to the aligner. */
     texts: positiveInt.default(1500),
     steps: positiveInt.default(150),
@@ -100,6 +105,8 @@ export function parseTransferSpec(raw: unknown, source = "spec"): TransferConfig
     const bad = set.find(unknown);
     if (bad) throw new SpecError(source, [{ path: `conditions.${i}`, message: `source '${bad}' is not one of the languages (${langs.join(", ")})` }]);
   });
+  for (const l of Object.keys(c.realign.dictionaries))
+    if (unknown(l) || l === c.realign.pivot) throw new SpecError(source, [{ path: `realign.dictionaries.${l}`, message: `'${l}' is not one of the non-pivot languages` }]);
   if (unknown(c.realign.pivot)) throw new SpecError(source, [{ path: "realign.pivot", message: `'${c.realign.pivot}' is not one of the languages` }]);
   if (c.realign.layer !== undefined && c.realign.layer > c.encoder.layers) throw new SpecError(source, [{ path: "realign.layer", message: `the encoder has ${c.encoder.layers} layers` }]);
   if (c.selection.k >= langs.length) throw new SpecError(source, [{ path: "selection.k", message: `k must leave at least one target language (have ${langs.length})` }]);

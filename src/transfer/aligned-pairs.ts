@@ -1,11 +1,12 @@
 // Aligned word pairs inside parallel texts, the training signal of realignment and the
 // test items of word retrieval: from the FastAlign-style aligner (grow-diag-final-and,
 // one-to-one links, identically spelled pairs dropped) or from a bilingual dictionary
-// (a source word and a target word of the same text pair that the dictionary pairs).
+// (a source word and a target word of the same text pair that the dictionary pairs
+// unambiguously).
 import type { SentencePieceTokenizer } from "../data/tokenizer.js";
 import { alignerWordPairs, trainBidirectional, type FastAlignOptions } from "./fast-align.js";
 import { tokenizeWords, type TokenizedPair } from "./tokenize.js";
-import { sameSpelling } from "./word-pairs.js";
+import { dictionaryWordPairsForCorpus, type BilingualDictionary } from "./dictionary-pairs.js";
 import { encodeWords, type AlignedBatch, type WordEncoding } from "./realign.js";
 
 export interface AlignedText {
@@ -35,22 +36,12 @@ export function alignerLinks(tokenizer: SentencePieceTokenizer, texts: [string, 
   return pairs.map((p, k) => encodePair(tokenizer, p, links[k], maxLen));
 }
 
-/** Links every source word to a target word of the same text that the dictionary gives as its translation (first occurrence, one-to-one). */
-export function dictionaryLinks(tokenizer: SentencePieceTokenizer, texts: [string, string][], dictionary: Map<string, Set<string>>, maxLen: number): AlignedText[] {
-  return tokenizePairs(texts).map((p) => {
-    const used = new Set<number>();
-    const links: [number, number][] = [];
-    p.src.forEach((w, s) => {
-      const translations = dictionary.get(w.toLowerCase());
-      if (!translations) return;
-      const t = p.tgt.findIndex((v, j) => !used.has(j) && translations.has(v.toLowerCase()) && !sameSpelling(w, v));
-      if (t >= 0) {
-        used.add(t);
-        links.push([s, t]);
-      }
-    });
-    return encodePair(tokenizer, p, links, maxLen);
-  });
+/** Links from a bilingual dictionary: unambiguous one-to-one pairs of each text pair (dictionary-pairs.ts); `dict` normalised. */
+export function dictionaryLinks(tokenizer: SentencePieceTokenizer, texts: [string, string][], dict: BilingualDictionary, maxLen: number): AlignedText[] {
+  const pairs = tokenizePairs(texts);
+  const links: [number, number][][] = pairs.map(() => []);
+  for (const w of dictionaryWordPairsForCorpus(pairs, dict)) links[w.sentence].push([w.srcIndex, w.tgtIndex]);
+  return pairs.map((p, k) => encodePair(tokenizer, p, links[k], maxLen));
 }
 
 /** Groups aligned texts into batches of `size` texts, at most `perText` links from each. */

@@ -2,7 +2,7 @@
 // fine-tuning from one and from two sources, realignment none/before/during, zero-shot
 // accuracy, alignment by layer, correlation, source selection, store and report.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -17,6 +17,11 @@ import { writeReport } from "../../src/report/write.js";
 import { launchBrowser, openReport, skip } from "../report/browser.js";
 import { TEST_CACHE } from "./fixtures.js";
 
+// fr's word pairs come from a small MUSE-format dictionary, de's from the aligner.
+const dictionaryPath = join(mkdtempSync(join(tmpdir(), "xling-muse-")), "en-fr.txt");
+writeFileSync(dictionaryPath, ["file fichier", "files fichiers", "command commande", "package paquet", "packages paquets",
+  "user utilisateur", "directory répertoire", "and et", "is est", "you vous", "with avec", "system système", "for pour"].join("\n") + "\n");
+
 const spec = {
   name: "transfer-tiny", study: "transfer",
   languages: [{ lang: "en", udhr: "eng" }, { lang: "de", udhr: "deu_1996" }, { lang: "fr", udhr: "fra" }],
@@ -24,7 +29,7 @@ const spec = {
   pretrain: { steps: 6, batchSize: 8, warmup: 1, checkpointEvery: 3 },
   finetune: { budget: 64, steps: 4, batchSize: 8, seeds: [0] },
   conditions: [["en"], ["en", "de"]],
-  realign: { texts: 60, steps: 3, batchTexts: 8 },
+  realign: { texts: 60, steps: 3, batchTexts: 8, dictionaries: { fr: dictionaryPath } },
   alignment: { texts: 20, silhouetteTexts: 10 },
   selection: { k: 1 },
 };
@@ -56,6 +61,8 @@ describe("the transfer study end to end", () => {
     const before = results.conditions.find((c) => c.key === "en-before-s0")!;
     assert.notDeepEqual(before.alignmentBefore, none.alignmentBefore);
     assert.equal(Object.keys(results.selection!.measured).length, 3, "three one-language source sets");
+    // The dictionary gave fr pairs of its own words only.
+    assert.ok(none.alignmentAfter.fr[0].pairs >= 2);
     assert.ok(results.selection!.rankings.some((r) => r.heuristic === "geographic"));
   });
 
