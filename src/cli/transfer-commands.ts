@@ -5,9 +5,8 @@ import { loadTransferSpec } from "../experiment/transfer-spec.js";
 import { ingestTransferStudy, runTransferStudy } from "../experiment/transfer-run.js";
 import { transferStudyReport } from "../report/transfer-study.js";
 import { writeReport } from "../report/write.js";
-import { loadHuggingFace } from "../nn/huggingface.js";
+import { readConfigJson, loadHuggingFace } from "../nn/huggingface.js";
 import { loadGpt2 } from "../nn/huggingface-gpt2.js";
-import { readFileSync } from "node:fs";
 
 export const transferCommands: Record<string, Command> = {
   transfer: {
@@ -54,7 +53,7 @@ export const transferCommands: Record<string, Command> = {
 /** model_type of a directory's config.json (errors are left to the loaders, which name the file). */
 function readHfModelType(dir: string): unknown {
   try {
-    return (JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as { model_type?: unknown }).model_type;
+    return readConfigJson(dir).raw.model_type;
   } catch {
     return undefined;
   }

@@ -6,10 +6,11 @@
 //  - its output embedding is the input embedding. A loaded GPT gets a copy in lm_head,
 //    so it computes the same logits; fine-tuning then unties the two, and saving refuses
 //    a model whose two embeddings differ, since GPT-2 readers would drop lm_head.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Tensor, loadSafetensors, noGrad, saveSafetensors } from "../torch/index.js";
 import { GPT, type GPTConfig } from "./gpt.js";
+import { readConfigJson } from "./huggingface.js";
 
 /** xling parameter name -> [GPT-2 name without the "transformer." prefix, stored transposed]. */
 function gpt2Names(layers: number): Map<string, [string, boolean]> {
@@ -35,14 +36,7 @@ function gpt2Names(layers: number): Map<string, [string, boolean]> {
 }
 
 function readConfig(dir: string): GPTConfig {
-  const path = join(dir, "config.json");
-  if (!existsSync(path)) throw new Error(`${dir}: no config.json (expected a Hugging Face model directory)`);
-  let raw: Record<string, unknown>;
-  try {
-    raw = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
-  } catch (e) {
-    throw new Error(`${path}: not valid JSON (${(e as Error).message})`);
-  }
+  const { path, raw } = readConfigJson(dir);
   if (raw.model_type !== "gpt2") throw new Error(`${path}: model_type "${String(raw.model_type)}" is not gpt2`);
   const n = (k: string) => {
     const v = raw[k];

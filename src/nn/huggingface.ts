@@ -76,16 +76,20 @@ function num(raw: Record<string, unknown>, key: string, path: string): number {
   return v;
 }
 
-/** Reads a family's config.json into an EncoderConfig. */
-export function readHfConfig(dir: string): { config: EncoderConfig; family: HfFamily } {
+/** A model directory's config.json as parsed JSON, with its path; errors name the file. */
+export function readConfigJson(dir: string): { path: string; raw: Record<string, unknown> } {
   const path = join(dir, "config.json");
   if (!existsSync(path)) throw new Error(`${dir}: no config.json (expected a Hugging Face model directory)`);
-  let raw: Record<string, unknown>;
   try {
-    raw = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+    return { path, raw: JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown> };
   } catch (e) {
     throw new Error(`${path}: not valid JSON (${(e as Error).message})`);
   }
+}
+
+/** Reads a family's config.json into an EncoderConfig. */
+export function readHfConfig(dir: string): { config: EncoderConfig; family: HfFamily } {
+  const { path, raw } = readConfigJson(dir);
   const type = raw.model_type;
   const family: HfFamily | null = type === "bert" ? "bert" : type === "xlm-roberta" || type === "roberta" ? "xlm-roberta" : type === "distilbert" ? "distilbert" : null;
   if (!family) throw new Error(`${path}: model_type "${String(type)}" is not an encoder xling loads (bert, roberta, xlm-roberta, distilbert)`);
