@@ -1,11 +1,9 @@
 // The experiment-level analysis of a language-balancing study: per method and language,
 // the held-out loss over seeds with a t confidence interval, its difference from the
 // baseline method paired by seed, and the cost of each method's training step.
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { mean, meanConfidenceInterval, type MeanInterval } from "../analysis/stats.js";
 import { methodLabel, type BalanceRunConfig } from "./balance-spec.js";
-import type { MetricRow, RunOutcome } from "./clone-run.js";
+import { readMetrics, type RunOutcome } from "./clone-run.js";
 import { isFinished, readOutcome, type PlannedRun } from "./runner.js";
 
 export interface BalanceStudyRun extends PlannedRun<BalanceRunConfig> {
@@ -44,12 +42,6 @@ export interface BalanceStudy {
 
 /** Steps left out of timing: the first ones pay for allocation and warm-up. */
 const WARM_STEPS = 5;
-
-export function readMetrics(dir: string): MetricRow[] {
-  const path = join(dir, "metrics.jsonl");
-  if (!existsSync(path)) return [];
-  return readFileSync(path, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as MetricRow);
-}
 
 function interval(xs: number[]): MeanInterval | null {
   return xs.length ? meanConfidenceInterval(xs) : null;

@@ -204,6 +204,13 @@ export function appendMetrics(path: string, rows: MetricRow[]): void {
   appendFileSync(path, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
 }
 
+/** A run directory's metrics.jsonl lines (none when it has not started). */
+export function readMetrics(dir: string): MetricRow[] {
+  const path = join(dir, "metrics.jsonl");
+  if (!existsSync(path)) return [];
+  return readFileSync(path, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as MetricRow);
+}
+
 /** Drops metric lines past `step`: they are redone after resuming from its checkpoint. */
 export function truncateMetrics(path: string, step: number): void {
   if (!existsSync(path)) return;

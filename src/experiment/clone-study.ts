@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fitPowerLaw, tokenEfficiencyDetail, type PowerLawFit } from "../analysis/powerlaw.js";
 import { ResultsStore } from "./store.js";
-import type { MetricRow, ResultRow, RunOutcome } from "./clone-run.js";
+import { readMetrics, type ResultRow, type RunOutcome } from "./clone-run.js";
 import { isFinished, readOutcome, type PlannedRun } from "./runner.js";
 import type { Experiment } from "./spec.js";
 
@@ -103,11 +103,8 @@ export function ingestRuns(storePath: string, exp: { name: string }, runs: Inges
     store.putExperiment(exp.name, exp);
     for (const r of runs) {
       store.putRun({ runId: r.runId, experiment: exp.name, config: r.config as Record<string, unknown> });
-      const metricsPath = join(r.dir, "metrics.jsonl");
-      if (existsSync(metricsPath)) {
-        const rows = readFileSync(metricsPath, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as MetricRow);
-        store.logMetrics(rows.map((m) => ({ runId: r.runId, ...m })));
-      }
+      const rows = readMetrics(r.dir);
+      if (rows.length) store.logMetrics(rows.map((m) => ({ runId: r.runId, ...m })));
       if (r.outcome) {
         store.putResults(r.outcome.results.map((x) => ({ runId: r.runId, ...x })));
         store.setStatus(r.runId, "done");

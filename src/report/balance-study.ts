@@ -2,9 +2,9 @@
 // low-resource language, at what cost to the others, and what does a step cost), then
 // held-out loss per method and language with intervals over seeds, the language weights,
 // curvature and gradient cosines over training, and the runs.
-import type { MetricRow } from "../experiment/clone-run.js";
+import { readMetrics, type MetricRow } from "../experiment/clone-run.js";
 import type { BalanceExperiment } from "../experiment/balance-spec.js";
-import { readMetrics, type BalanceStudy, type BalanceStudyRun, type LanguageOutcome } from "../experiment/balance-study.js";
+import { type BalanceStudy, type BalanceStudyRun, type LanguageOutcome } from "../experiment/balance-study.js";
 import { barChart, lineChart } from "./charts.js";
 import { colorMapping } from "./colors.js";
 import { formatNumber, type Chart, type Report, type Section } from "./html.js";
@@ -43,10 +43,13 @@ function headline(exp: BalanceExperiment, study: BalanceStudy): string[] {
 }
 
 /** Mean over seeds of a metric at each step (and language), for each method. */
-function curves(runs: BalanceStudyRun[], pick: (m: MetricRow) => boolean, every = 1): { step: number; lang: string; method: string; value: number }[] {
+/** Each finished run with its metrics, read once for all the charts. */
+type RunMetrics = [BalanceStudyRun, MetricRow[]][];
+
+function curves(runs: RunMetrics, pick: (m: MetricRow) => boolean, every = 1): { step: number; lang: string; method: string; value: number }[] {
   const sums = new Map<string, { step: number; lang: string; method: string; sum: number; n: number }>();
-  for (const r of runs) {
-    for (const m of readMetrics(r.dir)) {
+  for (const [r, metrics] of runs) {
+    for (const m of metrics) {
       if (!pick(m)) continue;
       const step = Math.ceil(m.step / every) * every;
       const key = `${r.method}|${m.lang}|${step}`;
@@ -103,8 +106,9 @@ export function balanceStudyReport(exp: BalanceExperiment, study: BalanceStudy):
     }],
   });
 
-  sections.push(trainingSection(done, langColors));
-  sections.push(curvatureSection(done, langColors));
+  const metrics: RunMetrics = done.map((r) => [r, readMetrics(r.dir)]);
+  sections.push(trainingSection(metrics, langColors));
+  sections.push(curvatureSection(metrics, langColors));
   sections.push({
     heading: "Cost of a training step",
     paragraphs: [`Mean wall-clock seconds per step after the first few, over seeds, including every method's extra backward passes and CATS's held-out updates (so CATS's cost is amortised over its update interval of ${c.balance.cats.updateInterval} steps). Curvature measurements are outside the step and not counted. Runs that shared the machine with other runs time each other's load too; compare methods run at the same parallelism.`],
@@ -122,7 +126,7 @@ export function balanceStudyReport(exp: BalanceExperiment, study: BalanceStudy):
   return { title: `${exp.name}: balancing imbalanced languages`, subtitle: "xling experiment report", generatedAt: new Date().toISOString(), sections };
 }
 
-function trainingSection(done: BalanceStudyRun[], langColors: Record<string, string>): Section {
+function trainingSection(done: RunMetrics, langColors: Record<string, string>): Section {
   const charts: Chart[] = [];
   const weights = curves(done, (m) => m.split === "train" && m.name === "weight", 10);
   const loss = curves(done, (m) => m.split === "train" && m.name === "loss" && m.lang !== null, 20);
@@ -137,7 +141,7 @@ function trainingSection(done: BalanceStudyRun[], langColors: Record<string, str
   };
 }
 
-function curvatureSection(done: BalanceStudyRun[], langColors: Record<string, string>): Section {
+function curvatureSection(done: RunMetrics, langColors: Record<string, string>): Section {
   const top = curves(done, (m) => m.name === "hessian_top");
   const cos = curves(done, (m) => m.name === "grad_cosine");
   const charts: Chart[] = [];

@@ -1,9 +1,7 @@
 // The report of a cloned-language imbalance study: what a researcher reads first
 // (the headline numbers, stated in words), then the charts and the tables behind them.
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { powerLawValue } from "../analysis/powerlaw.js";
-import type { MetricRow } from "../experiment/clone-run.js";
+import { readMetrics, type MetricRow } from "../experiment/clone-run.js";
 import type { CloneStudy, StudyRun } from "../experiment/clone-study.js";
 import type { Experiment } from "../experiment/spec.js";
 import { barChart, layerProfile, lineChart } from "./charts.js";
@@ -14,13 +12,6 @@ const fmt = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ?
 
 function result(run: StudyRun, name: string, lang?: string | null, layer?: number | null): number | undefined {
   return run.outcome?.results.find((r) => r.name === name && (lang === undefined || r.lang === lang) && (layer === undefined || r.layer === layer))?.value;
-}
-
-/** A run directory's metrics.jsonl lines (none when it has not started). */
-export function readMetrics(dir: string): MetricRow[] {
-  const path = join(dir, "metrics.jsonl");
-  if (!existsSync(path)) return [];
-  return readFileSync(path, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as MetricRow);
 }
 
 /** Mean of each block of `every` steps, so curves stay readable over thousands of steps. */

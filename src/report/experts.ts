@@ -5,7 +5,8 @@ import type { ExpertStudy } from "../experts/spec.js";
 import type { StudyEvaluation, StudyPlan } from "../experts/btm.js";
 import { readRunOutcome } from "../experts/expert-run.js";
 import { barChart, lineChart } from "./charts.js";
-import { readMetrics, smoothed } from "./clone-study.js";
+import { smoothed } from "./clone-study.js";
+import { readMetrics } from "../experiment/clone-run.js";
 import { colorMapping } from "./colors.js";
 import { formatNumber, type Chart, type Report, type Section, type Table } from "./html.js";
 
