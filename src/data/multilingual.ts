@@ -7,15 +7,14 @@
 // training split (the smallest language's amount), so its vocabulary does not depend on
 // how imbalanced a run's training data is: runs at 80/15/5 and at 33/33/33 share ids,
 // and a low-resource language is not left with character-level pieces.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { openCorpus } from "./corpora/index.js";
-import { splitOf, type Split } from "./manifest.js";
-import { trainTokenizer } from "./tokenizer.js";
+import type { Split } from "./manifest.js";
 import { TokenCacheReader, writeDocumentsToCache } from "./token-cache.js";
 import { readJsonl, readTextDocuments } from "./readers/index.js";
-import type { TokenizerChoice } from "./prepare.js";
+import { splitDocuments, trainCorpusTokenizer, type TokenizerChoice } from "./prepare.js";
 import { writeFileAtomic } from "../util/atomic.js";
 
 export type CorpusName = "bible" | "udhr" | "debian-reference" | "file";
@@ -101,27 +100,13 @@ async function build(choice: MultilingualChoice, tok: TokenizerChoice, seed: num
   const texts: Record<string, Record<Split, string[]>> = {};
   for (const source of choice.languages) {
     log(`reading ${source.corpus} (${source.lang})`);
-    const docs = await readLanguage(source);
-    if (docs.length < 3) throw new Error(`${source.corpus}/${source.lang}: only ${docs.length} documents; need at least 3 to split`);
-    const bySplit: Record<Split, string[]> = { train: [], valid: [], test: [] };
-    docs.forEach((t, i) => bySplit[splitOf(i, splitSpec)].push(t));
-    for (const s of SPLITS) if (bySplit[s].length === 0) throw new Error(`${source.corpus}/${source.lang}: the ${s} split is empty; raise its fraction`);
-    texts[source.lang] = bySplit;
+    texts[source.lang] = splitDocuments(await readLanguage(source), splitSpec, `${source.corpus}/${source.lang}`);
   }
 
   const tokenizerChars = Math.min(...Object.values(texts).map((t) => t.train.reduce((s, d) => s + d.length, 0)));
   const sample = Object.values(texts).flatMap((t) => firstChars(t.train, tokenizerChars));
   log(`training a ${tok.modelType} SentencePiece tokenizer, vocabulary ${tok.vocabSize}, ${tokenizerChars} characters per language`);
-  const tmpPrefix = join(dir, `tokenizer.tmp-${process.pid}`);
-  const tokenizer = await trainTokenizer(sample, {
-    modelPrefix: tmpPrefix, vocabSize: tok.vocabSize, modelType: tok.modelType, characterCoverage: tok.characterCoverage,
-    numThreads: 2, tmpDir: dir, padId: tok.padId, controlSymbols: tok.controlSymbols,
-  });
-  renameSync(`${tmpPrefix}.model`, join(dir, "tokenizer.model"));
-  rmSync(`${tmpPrefix}.vocab`, { force: true });
-
-  const separatorId = tokenizer.eosId >= 0 ? tokenizer.eosId : tokenizer.unkId;
-  const specialIds = [tokenizer.unkId, tokenizer.bosId, tokenizer.eosId, tokenizer.padId].filter((i) => i >= 0);
+  const { tokenizer, separatorId, specialIds } = await trainCorpusTokenizer(sample, tok, dir);
   const languages: Manifest["languages"] = [];
   for (const source of choice.languages) {
     const tokens = {} as Record<Split, number>;
