@@ -93,6 +93,20 @@ describe("language balancers in a step", () => {
     }
   });
 
+  it("PCGrad over every parameter leaves the surgery's gradient everywhere", () => {
+    const m = model();
+    const subset = selectParameters(m.namedParameters());
+    assert.equal(subset.rest.length, 0);
+    tidy(() => {
+      const tokens = batchTokens(5);
+      const seqLoss = sequenceLosses(m, tokens);
+      const shares = [0, 1, 2].map((n) => flattenGradients(grad(share(seqLoss, n), subset.params, { retainGraph: true, allowUnused: true }), subset.params));
+      const expected = pcgrad(shares, new Rng(4)).combined;
+      makeBalancer({ method: "pcgrad", languages: 3, subset, seed: 4 }).backward({ seqLoss: sequenceLosses(m, tokens), langs: LANGS, step: 1 });
+      assertClose(gradsOf(m), expected, 1e-10, "all-parameter grad");
+    });
+  });
+
   it("CATS starts as the plain mean and updates alpha from held-out losses and gradients by the documented Lagrangian", () => {
     const m = model();
     const subset = selectParameters(m.namedParameters());

@@ -162,9 +162,12 @@ class SurgeryBalancer implements LanguageBalancer {
   backward(s: BalanceStep): number[] {
     const shares = languageShares(s.seqLoss, s.langs, this.languages);
     const present = shares.flatMap((l, n) => (l ? [n] : []));
+    // One language in the batch: nothing to operate on, the plain gradient it is.
+    if (present.length < 2) {
+      s.seqLoss.mean().backward();
+      return new Array<number>(this.languages).fill(1);
+    }
     const grads = present.map((n) => gradientOf(shares[n]!, this.subset));
-    s.seqLoss.mean().backward();
-    if (present.length < 2) return new Array<number>(this.languages).fill(1);
     let combined: Float64Array;
     if (this.method === "pcgrad") combined = pcgrad(grads, this.rng).combined;
     else {
@@ -173,6 +176,11 @@ class SurgeryBalancer implements LanguageBalancer {
       const r = gradvac(grads, sub, { beta: this.beta }, this.rng);
       present.forEach((i, a) => present.forEach((j, b) => { this.vac.targets[i][j] = r.state.targets[a][b]; }));
       combined = r.combined;
+    }
+    // Only the parameters outside the subset still need the plain gradient.
+    if (this.subset.rest.length) {
+      const plain = grad(s.seqLoss.mean(), this.subset.rest, { retainGraph: true, allowUnused: true });
+      this.subset.rest.forEach((p, k) => { p.grad = plain[k] ?? noGrad(() => p.zerosLike()); });
     }
     noGrad(() => setGradients(this.subset.params, combined));
     return new Array<number>(this.languages).fill(1);

@@ -9,6 +9,8 @@ import { cosine } from "./vectors.js";
 export interface ParameterSubset {
   names: string[];
   params: Tensor[];
+  /** The other trainable parameters (they get the plain gradient). */
+  rest: Tensor[];
 }
 
 /**
@@ -18,13 +20,18 @@ export interface ParameterSubset {
 export function selectParameters(named: NamedParameters, include?: (name: string) => boolean): ParameterSubset {
   const names: string[] = [];
   const params: Tensor[] = [];
+  const rest: Tensor[] = [];
   for (const [name, p] of named) {
-    if (!p.requiresGrad || (include && !include(name))) continue;
+    if (!p.requiresGrad) continue;
+    if (include && !include(name)) {
+      rest.push(p);
+      continue;
+    }
     names.push(name);
     params.push(p);
   }
   if (params.length === 0) throw new Error("selectParameters: no parameter selected");
-  return { names, params };
+  return { names, params, rest };
 }
 
 /** Total number of elements of a parameter list (the length of its flat gradients). */
