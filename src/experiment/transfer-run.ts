@@ -73,6 +73,8 @@ interface StudyData {
   realignBatches: AlignedBatch[];
   heldOut: Map<string, AlignedText[]>;
   silhouetteTexts: Map<string, Int32Array[]>;
+  /** Alignment of the pretrained encoder, measured once: every condition not realigned first starts from it. */
+  pretrainedAlignment?: { byLang: Record<string, LayerAlignment[]>; silhouette: number[] };
 }
 
 export async function runTransferStudy(cfg: TransferConfig, dir: string, opts: { cacheDir: string; log?: (msg: string) => void; progress?: boolean }): Promise<TransferResults> {
@@ -83,7 +85,7 @@ export async function runTransferStudy(cfg: TransferConfig, dir: string, opts: {
   const langs = cfg.languages.map((l) => l.lang);
   const data = await prepareData(cfg, opts.cacheDir, log);
 
-  const pretrainLoss = await pretrain(cfg, dir, data.prepared, opts.progress ?? true, log);
+  const pretrainLoss = await pretrain(cfg, dir, data.prepared, data.tokenizer, opts.progress ?? true, log);
   const results: ConditionResult[] = [];
   for (const seed of cfg.finetune.seeds)
     for (const sources of cfg.conditions)
@@ -152,7 +154,7 @@ function newModel(cfg: TransferConfig, vocabSize: number): MaskedLM {
 }
 
 /** Masked-LM pretraining on all languages (temperature sampling); returns the last logged loss. */
-async function pretrain(cfg: TransferConfig, dir: string, prepared: PreparedMultilingual, progress: boolean, log: (msg: string) => void): Promise<number> {
+async function pretrain(cfg: TransferConfig, dir: string, prepared: PreparedMultilingual, tokenizer: SentencePieceTokenizer, progress: boolean, log: (msg: string) => void): Promise<number> {
   const hfDir = join(dir, "encoder");
   const metricsPath = join(dir, "pretrain", "metrics.jsonl");
   const lastLoss = () => {
@@ -164,7 +166,6 @@ async function pretrain(cfg: TransferConfig, dir: string, prepared: PreparedMult
   const p = cfg.pretrain;
   manualSeed(p.seed);
   const model = newModel(cfg, prepared.vocabSize);
-  const tokenizer = SentencePieceTokenizer.load(prepared.tokenizerPath);
   const masking: MaskingOptions = {
     maskId: tokenizer.pieceToId(MASK), probability: p.maskProbability,
     specialIds: [PAD_ID, prepared.separatorId, ...prepared.specialIds],
@@ -212,7 +213,7 @@ function runCondition(cfg: TransferConfig, dir: string, data: StudyData, sources
   const head = new ProjectionHead(cfg.encoder.hidden, cfg.realign.projection);
   const ro = realignOptions(cfg);
   if (mode === "before") realignOnly(model, head, data.realignBatches, cfg, ro);
-  const before = alignmentOf(cfg, data, model);
+  const before = mode === "before" ? alignmentOf(cfg, data, model) : (data.pretrainedAlignment ??= alignmentOf(cfg, data, model));
   model.encoder.train();
   const classifier = fineTuneClassifier(model.encoder, data.labels.length, evenBudget(data.train, sources, cfg.finetune.budget, seed), {
     steps: cfg.finetune.steps, batchSize: cfg.finetune.batchSize, lr: cfg.finetune.lr, maxLen: cfg.encoder.maxLen, seed,
