@@ -20,10 +20,8 @@ import { makeBalancer } from "../train/balance/balancers.js";
 import { selectParameters, flattenGradients, gradientCosines } from "../train/balance/per-language-grads.js";
 import { topHessianEigenvalue } from "../train/balance/curvature.js";
 import { slidingWindowPerplexity } from "../analysis/lm-eval.js";
-import { appendMetrics, modelConfigFor, RunInterrupted, trainMetricRows, truncateMetrics, type MetricRow, type ResultRow, type RunOutcome } from "./clone-run.js";
+import { appendMetrics, DATA_SPLIT_SEED, modelConfigFor, RunInterrupted, trainMetricRows, truncateMetrics, type MetricRow, type ResultRow, type RunOutcome } from "./clone-run.js";
 import { parameterFilter, type BalanceRunConfig } from "./balance-spec.js";
-
-const DATA_SPLIT_SEED = 0;
 
 export function multilingualChoice(cfg: BalanceRunConfig): MultilingualChoice {
   return {

@@ -32,6 +32,7 @@ import { evaluateClassifier, evenBudget, fineTuneClassifier, type Classification
 import { alignmentByLayer, languageSilhouetteByLayer, type LayerAlignment } from "../transfer/alignment-metrics.js";
 import { evaluateHeuristics, rankSourceSets, setKey, candidateSets, type HeuristicEvaluation, type HeuristicRanking } from "../transfer/source-selection.js";
 import type { TransferConfig } from "./transfer-spec.js";
+import { DATA_SPLIT_SEED } from "./clone-run.js";
 import { ResultsStore } from "./store.js";
 
 const MASK = "<mask>";
@@ -106,7 +107,7 @@ async function prepareData(cfg: TransferConfig, cacheDir: string, log: (msg: str
   const langs = cfg.languages.map((l) => l.lang);
   const prepared = await prepareMultilingual(
     { languages: langs.map((lang) => ({ lang, corpus: "debian-reference" as const })), validFraction: 0.02, testFraction: 0.02 },
-    { ...cfg.tokenizer, padId: PAD_ID, controlSymbols: [MASK] }, cacheDir, 0, log);
+    { ...cfg.tokenizer, padId: PAD_ID, controlSymbols: [MASK] }, cacheDir, DATA_SPLIT_SEED, log);
   const tokenizer = SentencePieceTokenizer.load(prepared.tokenizerPath);
   log("reading the chapter-classification task");
   const paragraphs = await debianChapterParagraphs(langs, cfg.task.minChars);
