@@ -4,17 +4,17 @@ import { join, resolve } from "node:path";
 import type { Command } from "./main.js";
 import { PACKAGE_ROOT } from "../torch/native.js";
 import { buildInfo, getNumThreads, cudaDeviceCount } from "../torch/index.js";
-import { loadAnyExperiment, studyDriver } from "../experiment/studies.js";
-import { runExperiment, type RunnerSummary } from "../experiment/runner.js";
+import { loadAnyExperiment, studyDriver } from "../studies/registry.js";
+import { runExperiment, type RunnerSummary } from "../studies/runner.js";
 import { listCorpora, openCorpus } from "../data/corpora/index.js";
 import { DEBIAN_REFERENCE_LANGS, installDebianReference } from "../data/corpora/debian-reference.js";
 import { SentencePieceTokenizer, trainTokenizer } from "../data/tokenizer.js";
 import { countText } from "../data/manifest.js";
-import { resultsCommand } from "../experiment/results-command.js";
+import { resultsCommand } from "../run/results-command.js";
 import { moreCommands } from "./more-commands.js";
-import { transferCommands } from "./transfer-commands.js";
+import { transferCommands } from "../studies/transfer/commands.js";
 import { exitCodeOfRun, list, required as str } from "./options.js";
-import { finishExperiment } from "../report/finish.js";
+import { finishExperiment } from "../studies/finish.js";
 
 
 async function runSpec(specPath: string, out: string | undefined, parallel: string | undefined): Promise<{ summary: RunnerSummary; expDir: string }> {

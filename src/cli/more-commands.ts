@@ -10,7 +10,7 @@ import { loadLanguageFeatures } from "../experts/typology.js";
 import { listUdhrTranslations } from "../data/corpora/udhr.js";
 import { slurmArrayScript } from "../experts/slurm.js";
 import { required as need } from "./options.js";
-import { expertCommands } from "./experts-commands.js";
+import { expertCommands } from "../studies/experts/commands.js";
 
 
 export const moreCommands: Record<string, Command> = {

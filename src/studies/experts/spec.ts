@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { z } from "zod";
-import { ModelSpec, SpecError, TokenizerSpec, TrainSpec } from "../experiment/spec.js";
+import { ModelSpec, SpecError, TokenizerSpec, TrainSpec } from "../../run/spec.js";
 
 const positiveInt = z.number().int().positive();
 const probability = z.number().min(0).max(1);

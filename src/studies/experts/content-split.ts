@@ -5,11 +5,11 @@
 // The fitted clusterer is saved next to the caches; the TF-IDF distance rule reuses it.
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { PreparedMultilingual } from "../data/multilingual.js";
-import { writeDocumentsToCache } from "../data/token-cache.js";
-import { writeFileAtomic } from "../util/atomic.js";
-import { ContentClusterer, type ContentClustererJson } from "./content.js";
-import { idsAsText } from "./evaluate.js";
+import type { PreparedMultilingual } from "../../data/multilingual.js";
+import { writeDocumentsToCache } from "../../data/token-cache.js";
+import { writeFileAtomic } from "../../util/atomic.js";
+import { ContentClusterer, type ContentClustererJson } from "../../experts/content.js";
+import { idsAsText } from "../../experts/evaluate.js";
 import type { ExpertStudy } from "./spec.js";
 
 export interface ContentPartition {

@@ -4,19 +4,19 @@
 //   config.json, checkpoint.safetensors, metrics.jsonl, results.json (written last).
 import { existsSync, readFileSync, appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { manualSeed, setNumThreads, tidy, type Tensor } from "../torch/index.js";
-import { GPT, GPT_SIZES, type GPTConfig } from "../nn/gpt.js";
-import { CloneMapping } from "../data/clones.js";
-import { PackedSequenceStream } from "../data/pack.js";
-import { makeSampler, type SamplerSpec } from "../data/samplers.js";
-import { prepareCorpus } from "../data/prepare.js";
-import { Rng } from "../util/rng.js";
-import { writeFileAtomic } from "../util/atomic.js";
-import { CloneBatchSource } from "../train/clone-batches.js";
-import { sequenceLosses, trainLanguageModel, type StepRecord } from "../train/trainer.js";
-import { cloneEmbeddingSimilarity, gradientCosine, hiddenStateCosineByLayer, slidingWindowPerplexity } from "../analysis/lm-eval.js";
-import type { RunConfig } from "./spec.js";
-import { DataParallel } from "../distributed/data-parallel.js";
+import { manualSeed, setNumThreads, tidy, type Tensor } from "../../torch/index.js";
+import { GPT, GPT_SIZES, type GPTConfig } from "../../nn/gpt.js";
+import { CloneMapping } from "../../data/clones.js";
+import { PackedSequenceStream } from "../../data/pack.js";
+import { makeSampler, type SamplerSpec } from "../../data/samplers.js";
+import { prepareCorpus } from "../../data/prepare.js";
+import { Rng } from "../../util/rng.js";
+import { writeFileAtomic } from "../../util/atomic.js";
+import { CloneBatchSource } from "../../train/clone-batches.js";
+import { sequenceLosses, trainLanguageModel, type StepRecord } from "../../train/trainer.js";
+import { cloneEmbeddingSimilarity, gradientCosine, hiddenStateCosineByLayer, slidingWindowPerplexity } from "../../analysis/lm-eval.js";
+import type { RunConfig } from "../../run/spec.js";
+import { DataParallel } from "../../distributed/data-parallel.js";
 
 /** Every run of every experiment splits a corpus the same way, whatever its training seed. */
 export const DATA_SPLIT_SEED = 0;

@@ -7,19 +7,19 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { loadSafetensors, manualSeed, saveSafetensors, setNumThreads, dispose, type Tensor } from "../torch/index.js";
-import { GPT } from "../nn/gpt.js";
-import { PackedSequenceStream } from "../data/pack.js";
-import { makeSampler } from "../data/samplers.js";
-import { prepareMultilingual, type MultilingualChoice, type PreparedMultilingual } from "../data/multilingual.js";
-import type { TokenizerChoice } from "../data/prepare.js";
-import { TokenCacheReader } from "../data/token-cache.js";
-import { writeFileAtomic } from "../util/atomic.js";
-import { MultilingualBatchSource } from "../train/multilingual-batches.js";
-import { trainLanguageModel, type StepRecord } from "../train/trainer.js";
-import { appendMetrics, DATA_SPLIT_SEED, modelConfigFor, RunInterrupted, trainMetricRows, truncateMetrics, type MetricRow } from "../experiment/clone-run.js";
+import { loadSafetensors, manualSeed, saveSafetensors, setNumThreads, dispose, type Tensor } from "../../torch/index.js";
+import { GPT } from "../../nn/gpt.js";
+import { PackedSequenceStream } from "../../data/pack.js";
+import { makeSampler } from "../../data/samplers.js";
+import { prepareMultilingual, type MultilingualChoice, type PreparedMultilingual } from "../../data/multilingual.js";
+import type { TokenizerChoice } from "../../data/prepare.js";
+import { TokenCacheReader } from "../../data/token-cache.js";
+import { writeFileAtomic } from "../../util/atomic.js";
+import { MultilingualBatchSource } from "../../train/multilingual-batches.js";
+import { trainLanguageModel, type StepRecord } from "../../train/trainer.js";
+import { appendMetrics, DATA_SPLIT_SEED, modelConfigFor, RunInterrupted, trainMetricRows, truncateMetrics, type MetricRow } from "../clone-imbalance/run.js";
 import type { ExpertStudy } from "./spec.js";
-import { meanSequenceNll, testSequences } from "./evaluate.js";
+import { meanSequenceNll, testSequences } from "../../experts/evaluate.js";
 
 export type ExpertRunKind = "seed" | "expert" | "dense";
 

@@ -2,11 +2,11 @@
 // source set and realignment mode (mean over seeds, with the range), alignment by layer
 // before and after fine-tuning, the correlation between alignment and the transfer gap,
 // and how well each source-selection heuristic predicted the measured transfer.
-import type { ConditionResult, TransferResults } from "../experiment/transfer-run.js";
-import type { TransferConfig } from "../experiment/transfer-spec.js";
-import { barChart, layerProfile, lineChart, scatterChart } from "./charts.js";
-import { colorMapping } from "./colors.js";
-import { formatNumber, type Chart, type Report, type Section } from "./html.js";
+import type { ConditionResult, TransferResults } from "./run.js";
+import type { TransferConfig } from "./spec.js";
+import { barChart, layerProfile, lineChart, scatterChart } from "../../report/charts.js";
+import { colorMapping } from "../../report/colors.js";
+import { formatNumber, type Chart, type Report, type Section } from "../../report/html.js";
 
 const fmt = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? "n/a" : formatNumber(v));
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;

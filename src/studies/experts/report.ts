@@ -1,14 +1,14 @@
 // The report of an expert study (methods.md §4): per-language perplexity of the
 // compute-matched dense baseline against every ensemble rule, then the experts, how the
 // added languages branched, the cached priors and the training curves.
-import type { ExpertStudy } from "../experts/spec.js";
-import type { StudyEvaluation, StudyPlan } from "../experts/btm.js";
-import { readRunOutcome } from "../experts/expert-run.js";
-import { barChart, lineChart } from "./charts.js";
-import { smoothed } from "./clone-study.js";
-import { readMetrics } from "../experiment/clone-run.js";
-import { colorMapping } from "./colors.js";
-import { formatNumber, type Chart, type Report, type Section, type Table } from "./html.js";
+import type { ExpertStudy } from "./spec.js";
+import type { StudyEvaluation, StudyPlan } from "./btm.js";
+import { readRunOutcome } from "./run.js";
+import { barChart, lineChart } from "../../report/charts.js";
+import { smoothed } from "../clone-imbalance/report.js";
+import { readMetrics } from "../clone-imbalance/run.js";
+import { colorMapping } from "../../report/colors.js";
+import { formatNumber, type Chart, type Report, type Section, type Table } from "../../report/html.js";
 
 const fmt = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? "n/a" : formatNumber(v));
 const pct = (v: number) => `${v >= 0 ? "+" : ""}${(100 * v).toFixed(1)}%`;

@@ -4,7 +4,7 @@
 // fine-tuning, and evaluate zero-shot in every language; measure alignment per layer,
 // correlate it with the transfer gap, and rank source sets by selection heuristics.
 import { z } from "zod";
-import { SpecError, TokenizerSpec, readSpecFile } from "./spec.js";
+import { SpecError, TokenizerSpec, readSpecFile } from "../../run/spec.js";
 
 const positiveInt = z.number().int().positive();
 

@@ -5,10 +5,10 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PACKAGE_ROOT } from "../torch/native.js";
-import type { RunOutcome } from "./clone-run.js";
-import type { RunConfig } from "./spec.js";
-import { studyDriver, type AnyExperiment } from "./studies.js";
-import { runIdFor } from "./run-id.js";
+import type { RunOutcome } from "./clone-imbalance/run.js";
+import type { RunConfig } from "../run/spec.js";
+import { studyDriver, type AnyExperiment } from "./registry.js";
+import { runIdFor } from "../run/run-id.js";
 
 export interface PlannedRun<C = RunConfig> {
   runId: string;

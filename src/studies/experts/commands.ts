@@ -3,17 +3,17 @@
 // internal per-run command each expert process (or Slurm array task) executes.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { Command } from "./main.js";
-import { exitCodeOfRun, required as str } from "./options.js";
-import { loadExpertStudy, type ExpertStudy } from "../experts/spec.js";
+import type { Command } from "../../cli/main.js";
+import { exitCodeOfRun, required as str } from "../../cli/options.js";
+import { loadExpertStudy, type ExpertStudy } from "./spec.js";
 import {
   addLanguage, evaluateStudy, expertsSlurmScript, isDone, planStudy, readStudy, studyCacheDir, studyStatus, trainRuns, trainStudy,
   writeExpertConfigs, writeStudyFiles, type PoolSummary, type StudyPlan,
-} from "../experts/btm.js";
-import { executeExpertRun, type ExpertRunConfig } from "../experts/expert-run.js";
-import { expertStudyReport, ruleOrder } from "../report/experts.js";
-import { writeReport } from "../report/write.js";
-import { formatNumber } from "../report/html.js";
+} from "./btm.js";
+import { executeExpertRun, type ExpertRunConfig } from "./run.js";
+import { expertStudyReport, ruleOrder } from "./report.js";
+import { writeReport } from "../../report/write.js";
+import { formatNumber } from "../../report/html.js";
 
 function printSummary(name: string, s: PoolSummary): void {
   process.stderr.write(`${name}: ${s.ran.length} run(s) trained, ${s.skipped.length} already finished, ${s.failed.length} failed\n`);

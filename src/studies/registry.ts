@@ -1,10 +1,10 @@
 // The studies an experiment spec can name, and what the runner needs of each: how to
 // validate a spec into runs, what to prepare once before the runs (tokenizers, token
 // caches), and how to execute one run in its directory.
-import { readSpecFile, parseExperiment, type Experiment, type ExperimentOf, type RunConfig } from "./spec.js";
-import { parseBalanceExperiment, type BalanceRunConfig } from "./balance-spec.js";
-import { executeCloneRun, type RunOutcome } from "./clone-run.js";
-import { executeBalanceRun, prepareBalanceCorpus } from "./balance-run.js";
+import { readSpecFile, parseExperiment, type Experiment, type ExperimentOf, type RunConfig } from "../run/spec.js";
+import { parseBalanceExperiment, type BalanceRunConfig } from "./language-balance/spec.js";
+import { executeCloneRun, type RunOutcome } from "./clone-imbalance/run.js";
+import { executeBalanceRun, prepareBalanceCorpus } from "./language-balance/run.js";
 import { prepareCorpus } from "../data/prepare.js";
 
 export type StudyName = Experiment["study"];

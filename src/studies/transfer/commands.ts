@@ -1,12 +1,12 @@
 // Commands of the cross-lingual transfer study and the Hugging Face encoder layout.
 import { join, resolve } from "node:path";
-import type { Command } from "./main.js";
-import { loadTransferSpec } from "../experiment/transfer-spec.js";
-import { ingestTransferStudy, runTransferStudy } from "../experiment/transfer-run.js";
-import { transferStudyReport } from "../report/transfer-study.js";
-import { writeReport } from "../report/write.js";
-import { readConfigJson, loadHuggingFace } from "../nn/huggingface.js";
-import { loadGpt2 } from "../nn/huggingface-gpt2.js";
+import type { Command } from "../../cli/main.js";
+import { loadTransferSpec } from "./spec.js";
+import { ingestTransferStudy, runTransferStudy } from "./run.js";
+import { transferStudyReport } from "./report.js";
+import { writeReport } from "../../report/write.js";
+import { readConfigJson, loadHuggingFace } from "../../nn/huggingface.js";
+import { loadGpt2 } from "../../nn/huggingface-gpt2.js";
 
 export const transferCommands: Record<string, Command> = {
   transfer: {

@@ -2,8 +2,8 @@
 // imbalanced mixture of real languages, with a data-level sampler and a gradient-level
 // balancing method, both named in the spec with every option explicit.
 import { z } from "zod";
-import { DEFAULT_CATS_OPTIONS } from "../train/balance/cats.js";
-import { ModelSpec, SpecError, TokenizerSpec, TrainSpec, checkModel, expandExperiment, type ExperimentOf } from "./spec.js";
+import { DEFAULT_CATS_OPTIONS } from "../../train/balance/cats.js";
+import { ModelSpec, SpecError, TokenizerSpec, TrainSpec, checkModel, expandExperiment, type ExperimentOf } from "../../run/spec.js";
 
 const positiveInt = z.number().int().positive();
 const nonNegative = z.number().min(0);

@@ -6,22 +6,22 @@
 // metrics.jsonl, results.json (written last).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { grad, manualSeed, setNumThreads, tensor, tidy, type Tensor } from "../torch/index.js";
-import { GPT } from "../nn/gpt.js";
-import { PackedSequenceStream } from "../data/pack.js";
-import { makeSampler, type SamplerSpec } from "../data/samplers.js";
-import { prepareMultilingual, type MultilingualChoice, type PreparedMultilingual } from "../data/multilingual.js";
-import type { TokenCacheReader } from "../data/token-cache.js";
-import { hashInts } from "../util/hash.js";
-import { writeFileAtomic } from "../util/atomic.js";
-import { MultilingualBatchSource } from "../train/multilingual-batches.js";
-import { sequenceLosses, trainLanguageModel, type StepRecord } from "../train/trainer.js";
-import { makeBalancer } from "../train/balance/balancers.js";
-import { selectParameters, flattenGradients, gradientCosines } from "../train/balance/per-language-grads.js";
-import { topHessianEigenvalue } from "../train/balance/curvature.js";
-import { slidingWindowPerplexity } from "../analysis/lm-eval.js";
-import { appendMetrics, DATA_SPLIT_SEED, modelConfigFor, RunInterrupted, trainMetricRows, truncateMetrics, type MetricRow, type ResultRow, type RunOutcome } from "./clone-run.js";
-import { parameterFilter, type BalanceRunConfig } from "./balance-spec.js";
+import { grad, manualSeed, setNumThreads, tensor, tidy, type Tensor } from "../../torch/index.js";
+import { GPT } from "../../nn/gpt.js";
+import { PackedSequenceStream } from "../../data/pack.js";
+import { makeSampler, type SamplerSpec } from "../../data/samplers.js";
+import { prepareMultilingual, type MultilingualChoice, type PreparedMultilingual } from "../../data/multilingual.js";
+import type { TokenCacheReader } from "../../data/token-cache.js";
+import { hashInts } from "../../util/hash.js";
+import { writeFileAtomic } from "../../util/atomic.js";
+import { MultilingualBatchSource } from "../../train/multilingual-batches.js";
+import { sequenceLosses, trainLanguageModel, type StepRecord } from "../../train/trainer.js";
+import { makeBalancer } from "../../train/balance/balancers.js";
+import { selectParameters, flattenGradients, gradientCosines } from "../../train/balance/per-language-grads.js";
+import { topHessianEigenvalue } from "../../train/balance/curvature.js";
+import { slidingWindowPerplexity } from "../../analysis/lm-eval.js";
+import { appendMetrics, DATA_SPLIT_SEED, modelConfigFor, RunInterrupted, trainMetricRows, truncateMetrics, type MetricRow, type ResultRow, type RunOutcome } from "../clone-imbalance/run.js";
+import { parameterFilter, type BalanceRunConfig } from "./spec.js";
 
 export function multilingualChoice(cfg: BalanceRunConfig): MultilingualChoice {
   return {

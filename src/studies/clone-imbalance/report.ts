@@ -1,12 +1,12 @@
 // The report of a cloned-language imbalance study: what a researcher reads first
 // (the headline numbers, stated in words), then the charts and the tables behind them.
-import { powerLawValue } from "../analysis/powerlaw.js";
-import { readMetrics, type MetricRow } from "../experiment/clone-run.js";
-import type { CloneStudy, StudyRun } from "../experiment/clone-study.js";
-import type { Experiment } from "../experiment/spec.js";
-import { barChart, layerProfile, lineChart } from "./charts.js";
-import { colorMapping } from "./colors.js";
-import { formatNumber, type Chart, type Report, type Section, type Table } from "./html.js";
+import { powerLawValue } from "../../analysis/powerlaw.js";
+import { readMetrics, type MetricRow } from "./run.js";
+import type { CloneStudy, StudyRun } from "./analysis.js";
+import type { Experiment } from "../../run/spec.js";
+import { barChart, layerProfile, lineChart } from "../../report/charts.js";
+import { colorMapping } from "../../report/colors.js";
+import { formatNumber, type Chart, type Report, type Section, type Table } from "../../report/html.js";
 
 const fmt = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? "n/a" : formatNumber(v));
 

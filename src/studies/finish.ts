@@ -1,13 +1,13 @@
 // After the runs of an experiment: analyse, load the results store, write the report.
 import { join } from "node:path";
-import { analyseCloneStudy, ingestRuns, ingestStudy } from "../experiment/clone-study.js";
-import { analyseBalanceStudy } from "../experiment/balance-study.js";
-import { planRuns } from "../experiment/runner.js";
-import { readSpecFile, type Experiment } from "../experiment/spec.js";
-import type { BalanceExperiment } from "../experiment/balance-spec.js";
-import { cloneStudyReport } from "./clone-study.js";
-import { balanceStudyReport } from "./balance-study.js";
-import { writeReport } from "./write.js";
+import { analyseCloneStudy, ingestRuns, ingestStudy } from "./clone-imbalance/analysis.js";
+import { analyseBalanceStudy } from "./language-balance/analysis.js";
+import { planRuns } from "./runner.js";
+import { readSpecFile, type Experiment } from "../run/spec.js";
+import type { BalanceExperiment } from "./language-balance/spec.js";
+import { cloneStudyReport } from "./clone-imbalance/report.js";
+import { balanceStudyReport } from "./language-balance/report.js";
+import { writeReport } from "../report/write.js";
 
 /** Returns the report's path. Safe to call on a partly finished experiment. */
 export function finishExperiment(expDir: string): string {

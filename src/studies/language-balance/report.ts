@@ -2,12 +2,12 @@
 // low-resource language, at what cost to the others, and what does a step cost), then
 // held-out loss per method and language with intervals over seeds, the language weights,
 // curvature and gradient cosines over training, and the runs.
-import { readMetrics, type MetricRow } from "../experiment/clone-run.js";
-import type { BalanceExperiment } from "../experiment/balance-spec.js";
-import { type BalanceStudy, type BalanceStudyRun, type LanguageOutcome } from "../experiment/balance-study.js";
-import { barChart, lineChart } from "./charts.js";
-import { colorMapping } from "./colors.js";
-import { formatNumber, type Chart, type Report, type Section } from "./html.js";
+import { readMetrics, type MetricRow } from "../clone-imbalance/run.js";
+import type { BalanceExperiment } from "./spec.js";
+import { type BalanceStudy, type BalanceStudyRun, type LanguageOutcome } from "./analysis.js";
+import { barChart, lineChart } from "../../report/charts.js";
+import { colorMapping } from "../../report/colors.js";
+import { formatNumber, type Chart, type Report, type Section } from "../../report/html.js";
 
 const fmt = (v: number | undefined | null) => (v === undefined || v === null || !Number.isFinite(v) ? "n/a" : formatNumber(v));
 

@@ -3,11 +3,11 @@
 // of every run's metrics and results into the experiment's results store.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fitPowerLaw, tokenEfficiencyDetail, type PowerLawFit } from "../analysis/powerlaw.js";
-import { ResultsStore } from "./store.js";
-import { readMetrics, type ResultRow, type RunOutcome } from "./clone-run.js";
-import { isFinished, readOutcome, type PlannedRun } from "./runner.js";
-import type { Experiment } from "./spec.js";
+import { fitPowerLaw, tokenEfficiencyDetail, type PowerLawFit } from "../../analysis/powerlaw.js";
+import { ResultsStore } from "../../run/store.js";
+import { readMetrics, type ResultRow, type RunOutcome } from "./run.js";
+import { isFinished, readOutcome, type PlannedRun } from "../runner.js";
+import type { Experiment } from "../../run/spec.js";
 
 export interface StudyRun extends PlannedRun {
   label: string;

@@ -1,10 +1,10 @@
 // The experiment-level analysis of a language-balancing study: per method and language,
 // the held-out loss over seeds with a t confidence interval, its difference from the
 // baseline method paired by seed, and the cost of each method's training step.
-import { mean, meanConfidenceInterval, type MeanInterval } from "../analysis/stats.js";
-import { methodLabel, type BalanceRunConfig } from "./balance-spec.js";
-import { readMetrics, type RunOutcome } from "./clone-run.js";
-import { isFinished, readOutcome, type PlannedRun } from "./runner.js";
+import { mean, meanConfidenceInterval, type MeanInterval } from "../../analysis/stats.js";
+import { methodLabel, type BalanceRunConfig } from "./spec.js";
+import { readMetrics, type RunOutcome } from "../clone-imbalance/run.js";
+import { isFinished, readOutcome, type PlannedRun } from "../runner.js";
 
 export interface BalanceStudyRun extends PlannedRun<BalanceRunConfig> {
   method: string;

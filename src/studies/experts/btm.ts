@@ -11,27 +11,27 @@
 // checkpoint on the next invocation, finished runs are skipped.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { tensor } from "../torch/index.js";
-import { PACKAGE_ROOT } from "../torch/native.js";
-import { GPT } from "../nn/gpt.js";
-import { prepareMultilingual, type PreparedMultilingual } from "../data/multilingual.js";
-import { listUdhrTranslations } from "../data/corpora/udhr.js";
-import { DATA_SPLIT_SEED } from "../experiment/clone-run.js";
-import { runXlingChild } from "../experiment/runner.js";
-import { writeFileAtomic } from "../util/atomic.js";
-import { chooseBranchExpert } from "./adding.js";
-import { averageParameters } from "./ensemble.js";
-import { createPartitioner } from "./partition.js";
-import { shellQuote, slurmArrayScript } from "./slurm.js";
-import { geographyFeatures, loadLanguageFeatures, type LanguageFeatures } from "./typology.js";
+import { tensor } from "../../torch/index.js";
+import { PACKAGE_ROOT } from "../../torch/native.js";
+import { GPT } from "../../nn/gpt.js";
+import { prepareMultilingual, type PreparedMultilingual } from "../../data/multilingual.js";
+import { listUdhrTranslations } from "../../data/corpora/udhr.js";
+import { DATA_SPLIT_SEED } from "../clone-imbalance/run.js";
+import { runXlingChild } from "../runner.js";
+import { writeFileAtomic } from "../../util/atomic.js";
+import { chooseBranchExpert } from "../../experts/adding.js";
+import { averageParameters } from "../../experts/ensemble.js";
+import { createPartitioner } from "../../experts/partition.js";
+import { shellQuote, slurmArrayScript } from "../../experts/slurm.js";
+import { geographyFeatures, loadLanguageFeatures, type LanguageFeatures } from "../../experts/typology.js";
 import { loadExpertStudy, parseExpertStudy, type ExpertStudy, type Similarity } from "./spec.js";
 import {
   CHECKPOINT_FILE, executeExpertRun, loadWeightsInto, readRunOutcome, studyModel, WEIGHTS_FILE,
   type ExpertRunConfig, type ExpertRunOutcome,
-} from "./expert-run.js";
-import type { ContentClusterer } from "./content.js";
+} from "./run.js";
+import type { ContentClusterer } from "../../experts/content.js";
 import { ensureContentPartition, loadContentClusterer, readContentPartition } from "./content-split.js";
-import { evaluateEnsembles, fitExpertCentres, testSequences, type EnsembleEvaluation, type LanguageData } from "./evaluate.js";
+import { evaluateEnsembles, fitExpertCentres, testSequences, type EnsembleEvaluation, type LanguageData } from "../../experts/evaluate.js";
 
 export interface PlannedExpertRun {
   dir: string;
