@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "./main.js";
-import { PACKAGE_ROOT } from "../torch/native.js";
+import { packageRoot } from "../util/package-root.js";
 import { buildInfo, getNumThreads, cudaDeviceCount } from "../torch/index.js";
 import { loadAnyExperiment, studyDriver } from "../studies/registry.js";
 import { runExperiment, type RunnerSummary } from "../studies/runner.js";
@@ -34,7 +34,7 @@ export const commands: Record<string, Command> = {
     usage: "xling demo [--out runs/demo] [--parallel N]",
     options: { out: { type: "string" }, parallel: { type: "string" } },
     async run({ values }) {
-      const { summary } = await runSpec(join(PACKAGE_ROOT, "examples", "demo.json"), values.out as string | undefined, values.parallel as string | undefined);
+      const { summary } = await runSpec(join(packageRoot(), "examples", "demo.json"), values.out as string | undefined, values.parallel as string | undefined);
       return summary.failed.length ? 1 : 0;
     },
   },
@@ -186,7 +186,7 @@ export const commands: Record<string, Command> = {
       const b = buildInfo();
       process.stdout.write(`libtorch ${b.torchVersion}, CUDA ${b.cuda ? `yes (${cudaDeviceCount()} device(s))` : "no"}, intra-op threads ${getNumThreads()}\n`);
       process.stdout.write(`OPENBLAS_NUM_THREADS=${process.env.OPENBLAS_NUM_THREADS ?? "(unset)"}\n`);
-      if (existsSync(join(PACKAGE_ROOT, "build", "Release", "xling.node"))) process.stdout.write(`addon: ${join(PACKAGE_ROOT, "build", "Release", "xling.node")}\n`);
+      if (existsSync(join(packageRoot(), "build", "Release", "xling.node"))) process.stdout.write(`addon: ${join(packageRoot(), "build", "Release", "xling.node")}\n`);
     },
   },
   ...moreCommands,

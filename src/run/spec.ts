@@ -88,6 +88,7 @@ export const RunSpec = z.strictObject({
   eval: EvalSpec.prefault({}),
 });
 export type RunConfig = z.output<typeof RunSpec>;
+export type ModelSpecValue = z.output<typeof ModelSpec>;
 
 /** Field path -> values; a sweep is the grid of all combinations. */
 const Grid = z.record(z.string().regex(/^[a-zA-Z]+(\.[a-zA-Z]+)+$/, "a field path such as data.ratio"), z.array(z.unknown()).min(1));

@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { analyseCloneStudy, ingestRuns, ingestStudy } from "./clone-imbalance/analysis.js";
 import { analyseBalanceStudy } from "./language-balance/analysis.js";
-import { planRuns } from "./runner.js";
+import { planRuns } from "../run/run-dir.js";
 import { readSpecFile, type Experiment } from "../run/spec.js";
 import type { BalanceExperiment } from "./language-balance/spec.js";
 import { cloneStudyReport } from "./clone-imbalance/report.js";

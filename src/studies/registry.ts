@@ -3,7 +3,8 @@
 // caches), and how to execute one run in its directory.
 import { readSpecFile, parseExperiment, type Experiment, type ExperimentOf, type RunConfig } from "../run/spec.js";
 import { parseBalanceExperiment, type BalanceRunConfig } from "./language-balance/spec.js";
-import { executeCloneRun, type RunOutcome } from "./clone-imbalance/run.js";
+import { executeCloneRun } from "./clone-imbalance/run.js";
+import { type RunOutcome } from "../run/contract.js";
 import { executeBalanceRun, prepareBalanceCorpus } from "./language-balance/run.js";
 import { prepareCorpus } from "../data/prepare.js";
 

@@ -1,20 +1,12 @@
 // Runs an experiment's runs: each in its own process (up to `parallel` at once), each
 // in its own directory, skipping finished runs and resuming interrupted ones from their
 // checkpoints. A run is finished when its results.json exists (written last, atomically).
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PACKAGE_ROOT } from "../torch/native.js";
-import type { RunOutcome } from "./clone-imbalance/run.js";
-import type { RunConfig } from "../run/spec.js";
+import { runPool } from "../run/pool.js";
+import { runXlingChild } from "../run/child.js";
+import { defaultCacheDir, isFinished, planRuns, type PlannedRun } from "../run/run-dir.js";
 import { studyDriver, type AnyExperiment } from "./registry.js";
-import { runIdFor } from "../run/run-id.js";
-
-export interface PlannedRun<C = RunConfig> {
-  runId: string;
-  dir: string;
-  config: C;
-}
 
 export interface RunnerOptions {
   parallel?: number;
@@ -29,27 +21,6 @@ export interface RunnerSummary {
   ran: string[];
   skipped: string[];
   failed: { runId: string; error: string }[];
-}
-
-export function planRuns<C>(exp: { sweeps: Record<string, unknown[]>[]; runs: C[] }, expDir: string): PlannedRun<C>[] {
-  // Run ids name the swept fields' values, then a hash of the whole config.
-  const swept = [...new Set(exp.sweeps.flatMap((g) => Object.keys(g)))];
-  return exp.runs.map((config) => {
-    const runId = runIdFor(config, swept);
-    return { runId, dir: join(expDir, "runs", runId), config };
-  });
-}
-
-export function isFinished(run: PlannedRun<unknown>): boolean {
-  return existsSync(join(run.dir, "results.json"));
-}
-
-export function readOutcome(run: PlannedRun<unknown>): RunOutcome {
-  return JSON.parse(readFileSync(join(run.dir, "results.json"), "utf8")) as RunOutcome;
-}
-
-export function defaultCacheDir(expDir: string): string {
-  return process.env.XLING_CACHE ?? join(expDir, "..", ".xling-cache");
 }
 
 export async function runExperiment(exp: AnyExperiment, expDir: string, opts: RunnerOptions = {}): Promise<RunnerSummary> {
@@ -71,57 +42,29 @@ export async function runExperiment(exp: AnyExperiment, expDir: string, opts: Ru
   const skipped = runs.filter(isFinished).map((r) => r.runId);
   const todo = runs.filter((r) => !isFinished(r));
   if (skipped.length) log(`${skipped.length} finished run(s) skipped`);
-  const ran: string[] = [];
-  const failed: { runId: string; error: string }[] = [];
-  let next = 0;
   let done = 0;
-  const worker = async () => {
-    while (next < todo.length) {
-      const run = todo[next++];
+  let failures = 0;
+  const jobs = todo.map((run) => ({
+    name: run.runId,
+    run: async () => {
       mkdirSync(run.dir, { recursive: true });
       writeFileSync(join(run.dir, "config.json"), JSON.stringify(run.config, null, 2));
-      log(`run ${run.runId} started (${todo.length - next} waiting)`);
-      try {
-        if (opts.inProcess) await driver.execute(run.config, run.dir, { cacheDir, progress: opts.progress, label: run.runId });
-        else await runChild(run, exp.study, cacheDir);
-        ran.push(run.runId);
-      } catch (e) {
-        failed.push({ runId: run.runId, error: (e as Error).message });
-      }
-      done++;
-      log(`runs ${done}/${todo.length} done${failed.length ? `, ${failed.length} failed` : ""}`);
-    }
-  };
-  const parallel = Math.max(1, Math.min(opts.parallel ?? exp.parallel, todo.length || 1));
-  await Promise.all(Array.from({ length: parallel }, worker));
+      log(`run ${run.runId} started`);
+      if (opts.inProcess) await driver.execute(run.config, run.dir, { cacheDir, progress: opts.progress, label: run.runId });
+      else await runChild(run, exp.study, cacheDir);
+    },
+  }));
+  const parallel = opts.parallel ?? exp.parallel;
+  const pool = await runPool(jobs, parallel, (_job, error) => {
+    if (error !== null) failures++;
+    log(`runs ${++done}/${todo.length} done${failures ? `, ${failures} failed` : ""}`);
+  });
+  const ran = pool.ran;
+  const failed = pool.failed.map((f) => ({ runId: f.name, error: f.error }));
   return { runs, ran, skipped, failed };
 }
 
 /** Runs `xling _run <dir>` and resolves when it exits 0. */
 function runChild(run: PlannedRun<unknown>, study: string, cacheDir: string): Promise<void> {
   return runXlingChild(["_run", run.dir, "--study", study, "--cache", cacheDir], `run ${run.runId}`);
-}
-
-/**
- * Runs `xling <args>` in a child process (stderr passed through) and resolves when it
- * exits 0; otherwise rejects with `what`, the exit code or signal and stderr's last lines.
- */
-export function runXlingChild(args: string[], what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(PACKAGE_ROOT, "bin", "xling.js"), ...args], {
-      stdio: ["ignore", "inherit", "pipe"],
-      env: { ...process.env, OPENBLAS_NUM_THREADS: "1" },
-    });
-    let tail = "";
-    child.stderr.setEncoding("utf8");
-    child.stderr.on("data", (chunk: string) => {
-      process.stderr.write(chunk);
-      tail = (tail + chunk).slice(-4000);
-    });
-    child.on("error", reject);
-    child.on("exit", (code, signal) => {
-      if (code === 0) resolve();
-      else reject(new Error(`${what} ${signal ? `killed by ${signal}` : `exited with ${code}`}: ${tail.trim().split("\n").slice(-3).join(" | ")}`));
-    });
-  });
 }

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
 import { parseExperiment } from "../../src/run/spec.js";
-import { planRuns, runExperiment } from "../../src/studies/runner.js";
+import { planRuns } from "../../src/run/run-dir.js";
+import { runExperiment } from "../../src/studies/runner.js";
 import { prepareCorpus } from "../../src/data/prepare.js";
 import { TEST_CACHE, tinySpec } from "./fixtures.js";
 

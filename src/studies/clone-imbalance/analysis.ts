@@ -5,11 +5,12 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fitPowerLaw, tokenEfficiencyDetail, type PowerLawFit } from "../../analysis/powerlaw.js";
 import { ResultsStore } from "../../run/store.js";
-import { readMetrics, type ResultRow, type RunOutcome } from "./run.js";
-import { isFinished, readOutcome, type PlannedRun } from "../runner.js";
-import type { Experiment } from "../../run/spec.js";
+import { readMetrics } from "../../run/metrics.js";
+import { type ResultRow, type RunOutcome } from "../../run/contract.js";
+import { isFinished, readOutcome, type PlannedRun } from "../../run/run-dir.js";
+import type { Experiment, RunConfig } from "../../run/spec.js";
 
-export interface StudyRun extends PlannedRun {
+export interface StudyRun extends PlannedRun<RunConfig> {
   label: string;
   kind: "monolingual" | "bilingual";
   outcome: RunOutcome | null;
@@ -37,7 +38,7 @@ export interface CloneStudy {
 }
 
 /** "mono 0.35", "50/50", "90/10", "schedule 0.1_0.9". */
-export function runLabel(run: PlannedRun): string {
+export function runLabel(run: PlannedRun<RunConfig>): string {
   const d = run.config.data;
   if (d.schedule) return `schedule ${d.schedule}`;
   if (d.ratio === 0) return `mono ${d.fraction}`;
@@ -45,7 +46,7 @@ export function runLabel(run: PlannedRun): string {
   return `${main}/${100 - main}${d.fraction < 1 ? ` (fraction ${d.fraction})` : ""}${run.config.train.seed ? ` seed ${run.config.train.seed}` : ""}`;
 }
 
-export function analyseCloneStudy(runs: PlannedRun[]): CloneStudy {
+export function analyseCloneStudy(runs: PlannedRun<RunConfig>[]): CloneStudy {
   const study: StudyRun[] = runs.map((r) => ({
     ...r,
     label: runLabel(r),

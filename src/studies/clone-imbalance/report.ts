@@ -1,7 +1,7 @@
 // The report of a cloned-language imbalance study: what a researcher reads first
 // (the headline numbers, stated in words), then the charts and the tables behind them.
 import { powerLawValue } from "../../analysis/powerlaw.js";
-import { readMetrics, type MetricRow } from "./run.js";
+import { readMetrics, type MetricRow } from "../../run/metrics.js";
 import type { CloneStudy, StudyRun } from "./analysis.js";
 import type { Experiment } from "../../run/spec.js";
 import { barChart, layerProfile, lineChart } from "../../report/charts.js";

@@ -2,10 +2,10 @@
 // results: prepare the corpus, build clones and the sampler, train with checkpoints,
 // evaluate per language, and measure alignment. A run lives in its own directory:
 //   config.json, checkpoint.safetensors, metrics.jsonl, results.json (written last).
-import { existsSync, readFileSync, appendFileSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { manualSeed, setNumThreads, tidy, type Tensor } from "../../torch/index.js";
-import { GPT, GPT_SIZES, type GPTConfig } from "../../nn/gpt.js";
+import { GPT } from "../../nn/gpt.js";
 import { CloneMapping } from "../../data/clones.js";
 import { PackedSequenceStream } from "../../data/pack.js";
 import { makeSampler, type SamplerSpec } from "../../data/samplers.js";
@@ -16,48 +16,10 @@ import { CloneBatchSource } from "../../train/clone-batches.js";
 import { sequenceLosses, trainLanguageModel, type StepRecord } from "../../train/trainer.js";
 import { cloneEmbeddingSimilarity, gradientCosine, hiddenStateCosineByLayer, slidingWindowPerplexity } from "../../analysis/lm-eval.js";
 import type { RunConfig } from "../../run/spec.js";
+import { DATA_SPLIT_SEED, modelConfigFor, RunInterrupted, type ResultRow, type RunOutcome } from "../../run/contract.js";
+import { appendMetrics, trainMetricRows, truncateMetrics, type MetricRow } from "../../run/metrics.js";
 import { DataParallel } from "../../distributed/data-parallel.js";
 
-/** Every run of every experiment splits a corpus the same way, whatever its training seed. */
-export const DATA_SPLIT_SEED = 0;
-
-export interface MetricRow {
-  step: number;
-  split: "train" | "eval";
-  name: string;
-  lang: string | null;
-  value: number;
-}
-
-export interface ResultRow {
-  name: string;
-  lang: string | null;
-  layer: number | null;
-  value: number;
-}
-
-export interface RunOutcome {
-  languages: string[];
-  steps: number;
-  tokensSeen: Record<string, number>;
-  results: ResultRow[];
-  seconds: number;
-}
-
-/** The GPT for a run's model spec (any study's config with a `model` field). */
-export function modelConfigFor(cfg: Pick<RunConfig, "model">, vocabSize: number): GPTConfig {
-  const m = cfg.model;
-  const dims = m.size === "custom" ? { dModel: m.dModel!, layers: m.layers!, heads: m.heads! } : { ...GPT_SIZES[m.size], ...pick(m) };
-  return { vocabSize, seqLen: m.seqLen, dropout: m.dropout, ...dims };
-}
-
-function pick(m: RunConfig["model"]) {
-  const out: Partial<Record<"dModel" | "layers" | "heads", number>> = {};
-  if (m.dModel) out.dModel = m.dModel;
-  if (m.layers) out.layers = m.layers;
-  if (m.heads) out.heads = m.heads;
-  return out;
-}
 
 /** Steps this run trains for: the budget scaled by its data fraction. */
 export function runSteps(cfg: RunConfig): number {
@@ -144,13 +106,6 @@ export async function executeCloneRun(cfg: RunConfig, runDir: string, opts: { ca
   return outcome;
 }
 
-export class RunInterrupted extends Error {
-  constructor(readonly step: number) {
-    super(`run interrupted at step ${step}; the checkpoint is saved and the run resumes from it`);
-    this.name = "RunInterrupted";
-  }
-}
-
 function finalResults(cfg: RunConfig, model: GPT, mapping: CloneMapping, languages: string[], rendered: Int32Array[], evalIds: Int32Array): ResultRow[] {
   const out: ResultRow[] = [];
   languages.forEach((lang, k) => {
@@ -188,32 +143,4 @@ function finalResults(cfg: RunConfig, model: GPT, mapping: CloneMapping, languag
     }
   }
   return out;
-}
-
-/** One training step's metric lines: loss, learning rate, loss per language. */
-export function trainMetricRows(r: StepRecord): MetricRow[] {
-  return [
-    { step: r.step, split: "train", name: "loss", lang: null, value: r.loss },
-    { step: r.step, split: "train", name: "lr", lang: null, value: r.lr },
-    ...Object.entries(r.langLoss).map(([lang, value]): MetricRow => ({ step: r.step, split: "train", name: "loss", lang, value })),
-  ];
-}
-
-/** Appends metric lines to a run's metrics.jsonl. */
-export function appendMetrics(path: string, rows: MetricRow[]): void {
-  appendFileSync(path, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
-}
-
-/** A run directory's metrics.jsonl lines (none when it has not started). */
-export function readMetrics(dir: string): MetricRow[] {
-  const path = join(dir, "metrics.jsonl");
-  if (!existsSync(path)) return [];
-  return readFileSync(path, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as MetricRow);
-}
-
-/** Drops metric lines past `step`: they are redone after resuming from its checkpoint. */
-export function truncateMetrics(path: string, step: number): void {
-  if (!existsSync(path)) return;
-  const kept = readFileSync(path, "utf8").split("\n").filter((l) => l && (JSON.parse(l) as MetricRow).step <= step);
-  writeFileAtomic(path, kept.length ? kept.join("\n") + "\n" : "");
 }

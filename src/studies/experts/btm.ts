@@ -12,12 +12,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { tensor } from "../../torch/index.js";
-import { PACKAGE_ROOT } from "../../torch/native.js";
 import { GPT } from "../../nn/gpt.js";
 import { prepareMultilingual, type PreparedMultilingual } from "../../data/multilingual.js";
 import { listUdhrTranslations } from "../../data/corpora/udhr.js";
-import { DATA_SPLIT_SEED } from "../clone-imbalance/run.js";
-import { runXlingChild } from "../runner.js";
+import { DATA_SPLIT_SEED } from "../../run/contract.js";
+import { runXlingChild, xlingBin } from "../../run/child.js";
+import { runPool } from "../../run/pool.js";
+import { defaultCacheDir } from "../../run/run-dir.js";
 import { writeFileAtomic } from "../../util/atomic.js";
 import { chooseBranchExpert } from "../../experts/adding.js";
 import { averageParameters } from "../../experts/ensemble.js";
@@ -63,7 +64,7 @@ export interface StudyOptions {
 }
 
 export function studyCacheDir(dir: string, opts: StudyOptions = {}): string {
-  return opts.cacheDir ?? process.env.XLING_CACHE ?? join(dir, "..", ".xling-cache");
+  return opts.cacheDir ?? defaultCacheDir(dir);
 }
 
 /** Language features a similarity spec names, keyed by the study's language names. */
@@ -170,46 +171,18 @@ export async function trainRuns(runs: PlannedExpertRun[], cacheDir: string, opts
   runs.forEach(fixConfig);
   const summary: PoolSummary = { ran: [], skipped: runs.filter(isDone).map((r) => r.config.name), failed: [] };
   const pending = runs.filter((r) => !isDone(r));
-  const unfinished = new Set(pending.map((r) => r.config.name));
-  const failed = new Set<string>();
-  let wake: () => void = () => {};
-  let changed = new Promise<void>((r) => (wake = r));
-  const settle = () => {
-    wake();
-    changed = new Promise<void>((r) => (wake = r));
-  };
-  const parentOf = (r: PlannedExpertRun) => r.config.init?.from;
-  const worker = async () => {
-    for (;;) {
-      // Runs whose parent failed cannot start: they fail too.
-      for (const r of pending.filter((r) => failed.has(parentOf(r) ?? ""))) {
-        pending.splice(pending.indexOf(r), 1);
-        unfinished.delete(r.config.name);
-        failed.add(r.config.name);
-        summary.failed.push({ name: r.config.name, error: `its parent ${parentOf(r)} did not finish` });
-      }
-      if (pending.length === 0) return;
-      const i = pending.findIndex((r) => !unfinished.has(parentOf(r) ?? ""));
-      if (i < 0) {
-        await changed;
-        continue;
-      }
-      const run = pending.splice(i, 1)[0]!;
-      try {
-        if (opts.inProcess) await executeExpertRun(run.config, run.dir, { cacheDir, progress: opts.progress, prepared: opts.prepared });
-        else await runXlingChild(["experts", "_train", run.dir, "--cache", cacheDir], run.config.name);
-        summary.ran.push(run.config.name);
-      } catch (e) {
-        failed.add(run.config.name);
-        summary.failed.push({ name: run.config.name, error: (e as Error).message });
-      }
-      unfinished.delete(run.config.name);
-      settle();
-    }
-  };
   // In one process, runs would share libtorch's global generator: one at a time.
-  const parallel = opts.inProcess ? 1 : Math.max(1, Math.min(opts.parallel ?? 1, pending.length || 1));
-  await Promise.all(Array.from({ length: parallel }, worker));
+  const parallel = opts.inProcess ? 1 : (opts.parallel ?? 1);
+  const pool = await runPool(pending.map((run) => ({
+    name: run.config.name,
+    after: run.config.init?.from,
+    run: async () => {
+      if (opts.inProcess) await executeExpertRun(run.config, run.dir, { cacheDir, progress: opts.progress, prepared: opts.prepared });
+      else await runXlingChild(["experts", "_train", run.dir, "--cache", cacheDir], run.config.name);
+    },
+  })), parallel);
+  summary.ran.push(...pool.ran);
+  summary.failed.push(...pool.failed);
   return summary;
 }
 
@@ -279,7 +252,7 @@ export async function addLanguage(dir: string, language: string, opts: StudyOpti
 
 /** A Slurm array script training the experts of a study whose seed is trained. */
 export function expertsSlurmScript(plan: StudyPlan, cacheDir: string, opts: { time: string; mem: string; cpus: number; count: number }): string {
-  const bin = join(PACKAGE_ROOT, "bin", "xling.js");
+  const bin = xlingBin();
   return slurmArrayScript({
     jobName: "xling-experts",
     experts: opts.count,

@@ -6,7 +6,7 @@ import type { StudyEvaluation, StudyPlan } from "./btm.js";
 import { readRunOutcome } from "./run.js";
 import { barChart, lineChart } from "../../report/charts.js";
 import { smoothed } from "../clone-imbalance/report.js";
-import { readMetrics } from "../clone-imbalance/run.js";
+import { readMetrics } from "../../run/metrics.js";
 import { colorMapping } from "../../report/colors.js";
 import { formatNumber, type Chart, type Report, type Section, type Table } from "../../report/html.js";
 

@@ -17,7 +17,8 @@ import { TokenCacheReader } from "../../data/token-cache.js";
 import { writeFileAtomic } from "../../util/atomic.js";
 import { MultilingualBatchSource } from "../../train/multilingual-batches.js";
 import { trainLanguageModel, type StepRecord } from "../../train/trainer.js";
-import { appendMetrics, DATA_SPLIT_SEED, modelConfigFor, RunInterrupted, trainMetricRows, truncateMetrics, type MetricRow } from "../clone-imbalance/run.js";
+import { appendMetrics, trainMetricRows, truncateMetrics, type MetricRow } from "../../run/metrics.js";
+import { DATA_SPLIT_SEED, modelConfigFor, RunInterrupted } from "../../run/contract.js";
 import type { ExpertStudy } from "./spec.js";
 import { meanSequenceNll, testSequences } from "../../experts/evaluate.js";
 

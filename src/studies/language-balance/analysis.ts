@@ -3,8 +3,9 @@
 // baseline method paired by seed, and the cost of each method's training step.
 import { mean, meanConfidenceInterval, type MeanInterval } from "../../analysis/stats.js";
 import { methodLabel, type BalanceRunConfig } from "./spec.js";
-import { readMetrics, type RunOutcome } from "../clone-imbalance/run.js";
-import { isFinished, readOutcome, type PlannedRun } from "../runner.js";
+import { readMetrics } from "../../run/metrics.js";
+import { type RunOutcome } from "../../run/contract.js";
+import { isFinished, readOutcome, type PlannedRun } from "../../run/run-dir.js";
 
 export interface BalanceStudyRun extends PlannedRun<BalanceRunConfig> {
   method: string;

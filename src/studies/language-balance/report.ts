@@ -2,7 +2,7 @@
 // low-resource language, at what cost to the others, and what does a step cost), then
 // held-out loss per method and language with intervals over seeds, the language weights,
 // curvature and gradient cosines over training, and the runs.
-import { readMetrics, type MetricRow } from "../clone-imbalance/run.js";
+import { readMetrics, type MetricRow } from "../../run/metrics.js";
 import type { BalanceExperiment } from "./spec.js";
 import { type BalanceStudy, type BalanceStudyRun, type LanguageOutcome } from "./analysis.js";
 import { barChart, lineChart } from "../../report/charts.js";

@@ -20,7 +20,8 @@ import { makeBalancer } from "../../train/balance/balancers.js";
 import { selectParameters, flattenGradients, gradientCosines } from "../../train/balance/per-language-grads.js";
 import { topHessianEigenvalue } from "../../train/balance/curvature.js";
 import { slidingWindowPerplexity } from "../../analysis/lm-eval.js";
-import { appendMetrics, DATA_SPLIT_SEED, modelConfigFor, RunInterrupted, trainMetricRows, truncateMetrics, type MetricRow, type ResultRow, type RunOutcome } from "../clone-imbalance/run.js";
+import { appendMetrics, trainMetricRows, truncateMetrics, type MetricRow } from "../../run/metrics.js";
+import { DATA_SPLIT_SEED, modelConfigFor, RunInterrupted, type ResultRow, type RunOutcome } from "../../run/contract.js";
 import { parameterFilter, type BalanceRunConfig } from "./spec.js";
 
 export function multilingualChoice(cfg: BalanceRunConfig): MultilingualChoice {

@@ -32,7 +32,7 @@ import { evaluateClassifier, evenBudget, fineTuneClassifier, type Classification
 import { alignmentByLayer, languageSilhouetteByLayer, type LayerAlignment } from "../../transfer/alignment-metrics.js";
 import { evaluateHeuristics, rankSourceSets, setKey, candidateSets, type HeuristicEvaluation, type HeuristicRanking } from "../../transfer/source-selection.js";
 import type { TransferConfig } from "./spec.js";
-import { DATA_SPLIT_SEED } from "../clone-imbalance/run.js";
+import { DATA_SPLIT_SEED } from "../../run/contract.js";
 import { ResultsStore } from "../../run/store.js";
 
 const MASK = "<mask>";
