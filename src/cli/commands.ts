@@ -13,7 +13,7 @@ import { countText } from "../data/manifest.js";
 import { resultsCommand } from "../run/results-command.js";
 import { moreCommands } from "./more-commands.js";
 import { transferCommands } from "../studies/transfer/commands.js";
-import { exitCodeOfRun, list, required as str } from "./options.js";
+import { exitCodeOfRun, list, required as str } from "../run/command-options.js";
 import { finishExperiment } from "../studies/finish.js";
 
 

@@ -9,7 +9,7 @@ import { createPartitioner } from "../experts/partition.js";
 import { loadLanguageFeatures } from "../experts/typology.js";
 import { listUdhrTranslations } from "../data/corpora/udhr.js";
 import { slurmArrayScript } from "../experts/slurm.js";
-import { required as need } from "./options.js";
+import { required as need } from "../run/command-options.js";
 import { expertCommands } from "../studies/experts/commands.js";
 
 

@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "../../cli/main.js";
-import { exitCodeOfRun, required as str } from "../../cli/options.js";
+import { exitCodeOfRun, required as str } from "../../run/command-options.js";
 import { loadExpertStudy, type ExpertStudy } from "./spec.js";
 import {
   addLanguage, evaluateStudy, expertsSlurmScript, isDone, planStudy, readStudy, studyCacheDir, studyStatus, trainRuns, trainStudy,

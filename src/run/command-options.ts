@@ -1,5 +1,5 @@
 // Small helpers for reading command options and running training commands.
-import { RunInterrupted } from "../run/contract.js";
+import { RunInterrupted } from "./contract.js";
 
 /** The value of a required string option, or an error naming it. */
 export function required(v: unknown, name: string): string {
