@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import type { Command } from "./main.js";
 import { packageRoot } from "../util/package-root.js";
 import { buildInfo, getNumThreads, cudaDeviceCount } from "../torch/index.js";
-import { loadAnyExperiment, studyDriver } from "../studies/registry.js";
+import { loadAnyExperiment, studyCommands, sweepStudy } from "../studies/registry.js";
 import { runExperiment, type RunnerSummary } from "../studies/runner.js";
 import { listCorpora, openCorpus } from "../data/corpora/index.js";
 import { DEBIAN_REFERENCE_LANGS, installDebianReference } from "../data/corpora/debian-reference.js";
@@ -12,7 +12,6 @@ import { SentencePieceTokenizer, trainTokenizer } from "../data/tokenizer.js";
 import { countText } from "../data/manifest.js";
 import { resultsCommand } from "../run/results-command.js";
 import { moreCommands } from "./more-commands.js";
-import { transferCommands } from "../studies/transfer/commands.js";
 import { exitCodeOfRun, list, required as str } from "../run/command-options.js";
 import { finishExperiment } from "../studies/finish.js";
 
@@ -59,7 +58,7 @@ export const commands: Record<string, Command> = {
       const dir = positionals[0];
       if (!dir) throw new Error("give the run directory");
       const config = JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as unknown;
-      const driver = studyDriver((values.study as string | undefined) ?? "clone-imbalance");
+      const driver = sweepStudy((values.study as string | undefined) ?? "clone-imbalance");
       return exitCodeOfRun(() => driver.execute(config, dir, { cacheDir: str(values.cache, "cache"), label: dir.split("/").pop() }));
     },
   },
@@ -190,5 +189,5 @@ export const commands: Record<string, Command> = {
     },
   },
   ...moreCommands,
-  ...transferCommands,
+  ...studyCommands(),
 };

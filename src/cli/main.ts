@@ -3,17 +3,11 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { commands } from "./commands.js";
 import { launchCommand } from "./launch.js";
+import type { Command } from "../run/command-options.js";
 
 commands.launch = launchCommand;
 
-export interface Command {
-  summary: string;
-  usage: string;
-  options?: ParseArgsConfig["options"];
-  run(args: { values: Record<string, string | boolean | (string | boolean)[] | undefined>; positionals: string[]; raw: string[] }): Promise<number | void>;
-  /** Parses its own arguments (run() gets them unparsed in `raw`). */
-  ownArgs?: boolean;
-}
+export type { Command } from "../run/command-options.js";
 
 function help(): string {
   const width = Math.max(...Object.keys(commands).map((n) => n.length));

@@ -10,7 +10,6 @@ import { loadLanguageFeatures } from "../experts/typology.js";
 import { listUdhrTranslations } from "../data/corpora/udhr.js";
 import { slurmArrayScript } from "../experts/slurm.js";
 import { required as need } from "../run/command-options.js";
-import { expertCommands } from "../studies/experts/commands.js";
 
 
 export const moreCommands: Record<string, Command> = {
@@ -73,5 +72,4 @@ export const moreCommands: Record<string, Command> = {
       process.stderr.write(`${values.out}: sbatch it to train the experts\n`);
     },
   },
-  ...expertCommands,
 };

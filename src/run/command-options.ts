@@ -1,5 +1,16 @@
-// Small helpers for reading command options and running training commands.
+// The xling command contract (a subcommand, as the CLI dispatches it and each study
+// declares its own) and small helpers for reading options and running training commands.
+import type { ParseArgsConfig } from "node:util";
 import { RunInterrupted } from "./contract.js";
+
+export interface Command {
+  summary: string;
+  usage: string;
+  options?: ParseArgsConfig["options"];
+  run(args: { values: Record<string, string | boolean | (string | boolean)[] | undefined>; positionals: string[]; raw: string[] }): Promise<number | void>;
+  /** Parses its own arguments (run() gets them unparsed in `raw`). */
+  ownArgs?: boolean;
+}
 
 /** The value of a required string option, or an error naming it. */
 export function required(v: unknown, name: string): string {

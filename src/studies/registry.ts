@@ -1,54 +1,44 @@
-// The studies an experiment spec can name, and what the runner needs of each: how to
-// validate a spec into runs, what to prepare once before the runs (tokenizers, token
-// caches), and how to execute one run in its directory.
-import { readSpecFile, parseExperiment, type Experiment, type ExperimentOf, type RunConfig } from "../run/spec.js";
-import { parseBalanceExperiment, type BalanceRunConfig } from "./language-balance/spec.js";
-import { executeCloneRun } from "./clone-imbalance/run.js";
-import { type RunOutcome } from "../run/contract.js";
-import { executeBalanceRun, prepareBalanceCorpus } from "./language-balance/run.js";
-import { prepareCorpus } from "../data/prepare.js";
+// Every study kind, registered in one place. Adding a kind: one folder under
+// src/studies/ whose index.ts exports a StudyKind, and one line in STUDIES.
+import type { Command } from "../run/command-options.js";
+import { readSpecFile } from "../run/spec.js";
+import type { ExperimentLike, StudyKind, SweepStudy } from "./study.js";
+import { cloneImbalance } from "./clone-imbalance/index.js";
+import { languageBalance } from "./language-balance/index.js";
+import { transfer } from "./transfer/index.js";
+import { experts } from "./experts/index.js";
 
-export type StudyName = Experiment["study"];
-export type AnyExperiment = ExperimentOf<RunConfig> | ExperimentOf<BalanceRunConfig>;
+const STUDIES: StudyKind[] = [
+  cloneImbalance,
+  languageBalance,
+  transfer,
+  experts,
+];
 
-export interface RunContext {
-  cacheDir: string;
-  progress?: boolean;
-  label?: string;
+export type AnyExperiment = ExperimentLike<unknown>;
+
+export function studyKinds(): readonly StudyKind[] {
+  return STUDIES;
 }
 
-export interface StudyDriver {
-  parse(raw: unknown, source: string): AnyExperiment;
-  /** Runs with equal keys share what prepare() builds. */
-  prepareKey(config: unknown): string;
-  prepare(config: unknown, cacheDir: string, log: (msg: string) => void): Promise<unknown>;
-  execute(config: unknown, dir: string, ctx: RunContext): Promise<RunOutcome>;
-}
-
-const DRIVERS: Record<StudyName, StudyDriver> = {
-  "clone-imbalance": {
-    parse: parseExperiment,
-    prepareKey: (c) => JSON.stringify([(c as RunConfig).corpus, (c as RunConfig).tokenizer]),
-    prepare: (c, cacheDir, log) => prepareCorpus((c as RunConfig).corpus, (c as RunConfig).tokenizer, cacheDir, 0, log),
-    execute: (c, dir, ctx) => executeCloneRun(c as RunConfig, dir, ctx),
-  },
-  "language-balance": {
-    parse: parseBalanceExperiment,
-    prepareKey: (c) => JSON.stringify([(c as BalanceRunConfig).corpus.languages.map(({ share: _s, ...l }) => l), (c as BalanceRunConfig).tokenizer]),
-    prepare: (c, cacheDir, log) => prepareBalanceCorpus(c as BalanceRunConfig, cacheDir, log),
-    execute: (c, dir, ctx) => executeBalanceRun(c as BalanceRunConfig, dir, ctx),
-  },
-};
-
-export function studyDriver(study: string): StudyDriver {
-  const d = DRIVERS[study as StudyName];
-  if (!d) throw new Error(`unknown study '${study}' (have: ${Object.keys(DRIVERS).join(", ")})`);
+/** The hooks of a study run as a sweep of runs (`xling run`, `xling _run`, `xling report`). */
+export function sweepStudy(study: string): SweepStudy<unknown, unknown> {
+  const d = STUDIES.find((s) => s.name === study)?.sweep;
+  if (!d) {
+    const have = STUDIES.filter((s) => s.sweep).map((s) => s.name);
+    throw new Error(`unknown study '${study}' for a spec of runs (have: ${have.join(", ")})`);
+  }
   return d;
 }
 
-/** Reads and validates a spec of any study. */
+/** Every study kind's own subcommands. */
+export function studyCommands(): Record<string, Command> {
+  return Object.assign({}, ...STUDIES.map((s) => s.commands ?? {})) as Record<string, Command>;
+}
+
+/** Reads and validates a spec of any study run as a sweep. */
 export function loadAnyExperiment(path: string): AnyExperiment {
   const raw = readSpecFile(path);
   const study = (raw as { study?: unknown } | null)?.study ?? "clone-imbalance";
-  return studyDriver(String(study)).parse(raw, path);
+  return sweepStudy(String(study)).parse(raw, path);
 }

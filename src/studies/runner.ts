@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { runPool } from "../run/pool.js";
 import { runXlingChild } from "../run/child.js";
 import { defaultCacheDir, isFinished, planRuns, type PlannedRun } from "../run/run-dir.js";
-import { studyDriver, type AnyExperiment } from "./registry.js";
+import { sweepStudy, type AnyExperiment } from "./registry.js";
 
 export interface RunnerOptions {
   parallel?: number;
@@ -27,7 +27,7 @@ export async function runExperiment(exp: AnyExperiment, expDir: string, opts: Ru
   mkdirSync(expDir, { recursive: true });
   writeFileSync(join(expDir, "experiment.json"), JSON.stringify(exp, null, 2));
   const cacheDir = opts.cacheDir ?? defaultCacheDir(expDir);
-  const driver = studyDriver(exp.study);
+  const driver = sweepStudy(exp.study);
   const runs = planRuns<unknown>(exp, expDir);
   const log = (msg: string) => opts.progress !== false && process.stderr.write(`${exp.name}: ${msg}\n`);
 

@@ -4,8 +4,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fitPowerLaw, tokenEfficiencyDetail, type PowerLawFit } from "../../analysis/powerlaw.js";
-import { ResultsStore } from "../../run/store.js";
-import { readMetrics } from "../../run/metrics.js";
+import { ingestRuns } from "../../run/ingest.js";
 import { type ResultRow, type RunOutcome } from "../../run/contract.js";
 import { isFinished, readOutcome, type PlannedRun } from "../../run/run-dir.js";
 import type { Experiment, RunConfig } from "../../run/spec.js";
@@ -87,34 +86,4 @@ export function analyseCloneStudy(runs: PlannedRun<RunConfig>[]): CloneStudy {
 /** Loads configs, statuses, metrics and results of every run (and TEff) into the store. */
 export function ingestStudy(storePath: string, exp: Experiment, study: CloneStudy): void {
   ingestRuns(storePath, exp, study.runs, study.teff.map((t) => ({ runId: t.runId, name: "teff", lang: t.lang, layer: null, value: t.teff })));
-}
-
-/** A run as the store sees it: its config, directory and outcome (null: not finished). */
-export interface IngestedRun {
-  runId: string;
-  dir: string;
-  config: unknown;
-  outcome: RunOutcome | null;
-}
-
-/** Loads every run's config, status, metrics and results, plus study-level results, into the store. */
-export function ingestRuns(storePath: string, exp: { name: string }, runs: IngestedRun[], extra: (ResultRow & { runId: string })[] = []): void {
-  const store = ResultsStore.open(storePath);
-  try {
-    store.putExperiment(exp.name, exp);
-    for (const r of runs) {
-      store.putRun({ runId: r.runId, experiment: exp.name, config: r.config as Record<string, unknown> });
-      const rows = readMetrics(r.dir);
-      if (rows.length) store.logMetrics(rows.map((m) => ({ runId: r.runId, ...m })));
-      if (r.outcome) {
-        store.putResults(r.outcome.results.map((x) => ({ runId: r.runId, ...x })));
-        store.setStatus(r.runId, "done");
-      } else {
-        store.setStatus(r.runId, existsSync(join(r.dir, "checkpoint.safetensors")) ? "running" : "pending");
-      }
-    }
-    store.putResults(extra);
-  } finally {
-    store.close();
-  }
 }

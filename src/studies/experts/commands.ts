@@ -3,7 +3,7 @@
 // internal per-run command each expert process (or Slurm array task) executes.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { Command } from "../../cli/main.js";
+import type { Command } from "../../run/command-options.js";
 import { exitCodeOfRun, required as str } from "../../run/command-options.js";
 import { loadExpertStudy, type ExpertStudy } from "./spec.js";
 import {

@@ -1,6 +1,6 @@
 // Commands of the cross-lingual transfer study and the Hugging Face encoder layout.
 import { join, resolve } from "node:path";
-import type { Command } from "../../cli/main.js";
+import type { Command } from "../../run/command-options.js";
 import { loadTransferSpec } from "./spec.js";
 import { ingestTransferStudy, runTransferStudy } from "./run.js";
 import { transferStudyReport } from "./report.js";
