@@ -15,6 +15,7 @@ import { moreCommands } from "./more-commands.js";
 import { transferCommands } from "./transfer-commands.js";
 import { exitCodeOfRun, list, required as str } from "./options.js";
 import { finishExperiment } from "../report/finish.js";
+import { acquireDirLock } from "../experiment/dir-lock.js";
 
 
 async function runSpec(specPath: string, out: string | undefined, parallel: string | undefined): Promise<{ summary: RunnerSummary; expDir: string }> {
@@ -60,7 +61,13 @@ export const commands: Record<string, Command> = {
       if (!dir) throw new Error("give the run directory");
       const config = JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as unknown;
       const driver = studyDriver((values.study as string | undefined) ?? "clone-imbalance");
-      return exitCodeOfRun(() => driver.execute(config, dir, { cacheDir: str(values.cache, "cache"), label: dir.split("/").pop() }));
+      // The writer owns the run directory (under `xling launch`, rank 0 only).
+      const lock = (process.env.RANK ?? "0") === "0" ? acquireDirLock(dir) : null;
+      try {
+        return await exitCodeOfRun(() => driver.execute(config, dir, { cacheDir: str(values.cache, "cache"), label: dir.split("/").pop() }));
+      } finally {
+        lock?.release();
+      }
     },
   },
 

@@ -9,6 +9,7 @@ import type { RunOutcome } from "./clone-run.js";
 import type { RunConfig } from "./spec.js";
 import { studyDriver, type AnyExperiment } from "./studies.js";
 import { runIdFor } from "./run-id.js";
+import { acquireDirLock } from "./dir-lock.js";
 
 export interface PlannedRun<C = RunConfig> {
   runId: string;
@@ -54,6 +55,16 @@ export function defaultCacheDir(expDir: string): string {
 
 export async function runExperiment(exp: AnyExperiment, expDir: string, opts: RunnerOptions = {}): Promise<RunnerSummary> {
   mkdirSync(expDir, { recursive: true });
+  // One runner per experiment directory: a second one refuses (src/experiment/dir-lock.ts).
+  const lock = acquireDirLock(expDir);
+  try {
+    return await runLocked(exp, expDir, opts);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(exp: AnyExperiment, expDir: string, opts: RunnerOptions): Promise<RunnerSummary> {
   writeFileSync(join(expDir, "experiment.json"), JSON.stringify(exp, null, 2));
   const cacheDir = opts.cacheDir ?? defaultCacheDir(expDir);
   const driver = studyDriver(exp.study);

@@ -88,7 +88,9 @@ export function saveSafetensors(path: string, tensors: Map<string, Tensor> | Rec
   } catch (e) {
     closeSync(fd);
     try { unlinkSync(tmp); } catch { /* already gone */ }
-    throw e;
+    // A full disk reports only "ENOSPC: no space left on device, write": name the file.
+    const code = (e as NodeJS.ErrnoException).code;
+    throw code ? new SafetensorsError(path, `cannot write ${tmp}: ${(e as Error).message}`) : e;
   }
   closeSync(fd);
   renameSync(tmp, path);
