@@ -22,6 +22,10 @@ async function runSpec(specPath: string, out: string | undefined, parallel: stri
   const exp = loadAnyExperiment(specPath);
   const expDir = resolve(out ?? join("runs", exp.name));
   const summary = await runExperiment(exp, expDir, { parallel: parallel ? Number(parallel) : undefined });
+  if (summary.interrupted) {
+    process.stderr.write(`${exp.name}: interrupted; running runs saved checkpoints; run the same command again to resume\n`);
+    return { summary, expDir };
+  }
   process.stderr.write(`${exp.name}: ${summary.ran.length} run(s) trained, ${summary.skipped.length} already finished, ${summary.failed.length} failed\n`);
   for (const f of summary.failed) process.stderr.write(`  ${f.runId}: ${f.error}\n`);
   const report = finishExperiment(expDir);
@@ -48,7 +52,7 @@ export const commands: Record<string, Command> = {
       const spec = positionals[0];
       if (!spec) throw new Error("give the spec file: xling run <spec.json>");
       const { summary } = await runSpec(spec, values.out as string | undefined, values.parallel as string | undefined);
-      return summary.failed.length ? 1 : 0;
+      return summary.interrupted ? 130 : summary.failed.length ? 1 : 0;
     },
   },
 
