@@ -82,7 +82,7 @@ export const commands: Record<string, Command> = {
     async run({ raw }) {
       const experiment = raw.find((a, i) => !a.startsWith("--") && (i === 0 || !raw[i - 1].startsWith("--") || raw[i - 1].includes("=")));
       const store = experiment ? resolve("runs", experiment, "results.sqlite") : undefined;
-      const out = resultsCommand(raw, { store: store && existsSync(store) ? store : undefined });
+      const out = resultsCommand(raw, { store });
       process.stdout.write(out.stdout);
       process.stderr.write(out.stderr);
       return out.exitCode;
