@@ -84,7 +84,9 @@ function randomArg(): unknown {
   if (r < 0.93) return null;
   if (r < 0.95) return undefined;
   if (r < 0.97) return { not: "a tensor" };
-  return pick([NaN, Infinity, -Infinity, 2 ** 60, -0.5, -1, -1, 0, -(2 ** 63), 2 ** 63, -(2 ** 31), 2 ** 53]);
+  // Integers whose ranges would fit in memory (arange(-(2 ** 31), 0) is 16 GB) are left
+  // out: the fuzz looks for crashes, not for how much a machine can allocate.
+  return pick([NaN, Infinity, -Infinity, 2 ** 60, -0.5, -1, -1, 0, -(2 ** 63), 2 ** 63, 2 ** 53]);
 }
 
 let errors = 0;

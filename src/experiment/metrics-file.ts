@@ -100,7 +100,7 @@ export function truncateMetricsFile(path: string, step: number, warn: Warn = std
 }
 
 /** Appends rows, one JSON line each; a failed write (a full disk) is an error naming the file. */
-export function appendMetricsFile(path: string, rows: StepRow[]): void {
+export function appendMetricsFile<R extends StepRow>(path: string, rows: readonly R[]): void {
   if (rows.length === 0) return;
   try {
     appendFileSync(path, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
