@@ -8,7 +8,7 @@
 // before it replaces it; the one it replaces is kept as `<name>.prev.safetensors`. A
 // latest checkpoint that is missing, corrupt or invalid is reported and the previous
 // one is loaded instead (the steps since are trained again, exactly as before).
-import { existsSync, renameSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, linkSync, renameSync, rmSync } from "node:fs";
 import { type Optimizer, type Tensor, getRngState, loadSafetensors, saveSafetensors, setRngState, dispose, verifySafetensors } from "../torch/index.js";
 import type { Module } from "../nn/module.js";
 import { CHECKPOINT_FORMAT, LEGACY_CHECKPOINT_FORMAT, validateCheckpointMetadata } from "./checkpoint-metadata.js";
@@ -48,8 +48,18 @@ export function saveCheckpoint(path: string, model: Module, optimizer: Optimizer
     rmSync(next, { force: true });
     throw e;
   }
-  // A crash between the two renames leaves only the previous checkpoint: loading falls back to it.
-  if (existsSync(path)) renameSync(path, previousCheckpointPath(path));
+  // The current checkpoint becomes the previous one by a hard link, so that the latest
+  // name never disappears (readers polling it, a crash at any point); the rename then
+  // replaces it atomically.
+  const prev = previousCheckpointPath(path);
+  if (existsSync(path)) {
+    rmSync(prev, { force: true });
+    try {
+      linkSync(path, prev);
+    } catch {
+      copyFileSync(path, prev); // filesystems without hard links
+    }
+  }
   renameSync(next, path);
 }
 

@@ -6,6 +6,7 @@
 //   {"kind":"enospc-append","match":"metrics.jsonl","n":5}       half the nth append, then ENOSPC
 //   {"kind":"sleep-append","match":"metrics.jsonl","n":150}      every append sleeps n ms (a slow run)
 //   {"kind":"kill-after-rename","match":"checkpoint.safetensors","n":2}  SIGKILL after the nth rename onto a matching path
+//   {"kind":"kill-after-link","match":"checkpoint.prev.safetensors","n":2}  SIGKILL after the nth hard link onto a matching path
 //   {"kind":"enospc-write","match":".next","n":2}               the second write to the nth file opened with a matching name fails with ENOSPC
 // Named imports of node:fs see the wrappers through syncBuiltinESMExports().
 import fs from "node:fs";
@@ -52,6 +53,12 @@ if (fault) {
     if (fault.kind === "torn-append") process.kill(process.pid, "SIGKILL");
     throw enospc("write", String(path));
   }) as typeof fs.appendFileSync;
+
+  const realLink = fs.linkSync;
+  fs.linkSync = ((from: fs.PathLike, to: fs.PathLike) => {
+    realLink(from, to);
+    if (fault.kind === "kill-after-link" && matches(to) && ++count === fault.n) process.kill(process.pid, "SIGKILL");
+  }) as typeof fs.linkSync;
 
   fs.renameSync = ((from: fs.PathLike, to: fs.PathLike) => {
     realRename(from, to);

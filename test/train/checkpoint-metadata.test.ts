@@ -1,6 +1,6 @@
 // Checkpoint metadata is validated by schema before anything is restored.
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -57,5 +57,9 @@ describe("checkpoint metadata schema", () => {
     assert.equal(got.path, previousCheckpointPath(path));
     assert.match(warnings[0], /step 8 is past this run's 6 steps.*; loading the previous checkpoint .*ck\.prev\.safetensors instead/);
     assert.throws(() => loadLatestCheckpoint(path, model, null, { maxStep: 2, warn: () => undefined }), /no usable checkpoint: .*step 8 is past.*; and .*step 4 is past/);
+    // A missing latest checkpoint (deleted by hand) also falls back, with a warning.
+    rmSync(path);
+    assert.equal(loadLatestCheckpoint(path, model, null, { warn: (m) => warnings.push(m) }).step, 4);
+    assert.match(warnings[1], /ck\.safetensors is missing; loading the previous checkpoint/);
   });
 });
