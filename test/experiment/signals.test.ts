@@ -3,7 +3,7 @@
 // (the run notices its parent is gone, checkpoints and stops).
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -56,6 +56,18 @@ async function startRunner(name: string) {
   return { runner, childPid, runDir, exit, stderr: () => stderr };
 }
 
+/** A run directory for a long tiny run, without the runner. */
+async function longRunDir(name: string): Promise<string> {
+  const spec = tinySpec(name);
+  spec.base.train.steps = 2000;
+  const c = parseExperiment(spec).runs[0];
+  await prepareCorpus(c.corpus, c.tokenizer, TEST_CACHE, 0);
+  const dir = join(mkdtempSync(join(tmpdir(), "xling-signals-")), "run");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "config.json"), JSON.stringify(c));
+  return dir;
+}
+
 describe("signals", () => {
   it("SIGTERM to the runner is passed to its run, which checkpoints and stops; the runner exits 130", async () => {
     const r = await startRunner("sigterm-runner");
@@ -78,5 +90,22 @@ describe("signals", () => {
     assert.ok(!existsSync(join(r.runDir, LOCK_FILE)), "the run released its lock");
     // Its stderr went to the dead runner: the missing results show it stopped early.
     assert.ok(!existsSync(join(r.runDir, "results.json")), "the orphan must not have trained to the end");
+  });
+
+  it("a launcher killed with SIGKILL leaves no orphan rank: both ranks checkpoint and stop", async () => {
+    const dir = await longRunDir("sigkill-launch");
+    const env = { ...process.env, OPENBLAS_NUM_THREADS: "1" };
+    const launcher = spawn(process.execPath, [bin, "launch", "--nproc", "2", "--timeout", "30", "--", "_run", dir, "--cache", TEST_CACHE], { env, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    launcher.stderr.on("data", (d) => (stderr += d));
+    const pids = await waitFor(() => {
+      const found = [...stderr.matchAll(/rank \d started \(pid (\d+)\)/g)].map((m) => Number(m[1]));
+      return found.length === 2 && existsSync(join(dir, "metrics.jsonl")) && readFileSync(join(dir, "metrics.jsonl"), "utf8").split("\n").length > 10 && found;
+    }, 60_000, "both ranks training");
+    launcher.kill("SIGKILL");
+    await waitFor(() => pids.every((p) => !alive(p)), 30_000, "the orphaned ranks to stop");
+    assert.ok(existsSync(join(dir, "checkpoint.safetensors")), "rank 0 checkpointed");
+    assert.ok(!existsSync(join(dir, "results.json")), "the ranks stopped before the end");
+    assert.ok(!existsSync(join(dir, LOCK_FILE)), "rank 0 released the run directory");
   });
 });
