@@ -152,7 +152,7 @@ export const ops = [
 
   // ---- reductions ------------------------------------------------------------------
   { sig: "sum(Tensor self, int[]? dim=None, bool keepdim=false, dtype? dtype=None) -> Tensor",
-    cpp: "at::sum(self, optRef(dim), keepdim, dtype)" },
+    cpp: "at::sum(self, optRef(dim), keepdim, dtype)", check: "if (dtype) checkIntegerConversion(self, *dtype)" },
   { sig: "mean(Tensor self, int[]? dim=None, bool keepdim=false) -> Tensor", cpp: "at::mean(self, optRef(dim), keepdim)" },
   { sig: "prod(Tensor self) -> Tensor" },
   { sig: "var(Tensor self, int[]? dim=None, bool unbiased=true, bool keepdim=false) -> Tensor",

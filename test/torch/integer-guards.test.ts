@@ -59,6 +59,9 @@ describe("integer overflow guards", () => {
     assert.throws(() => tensor([-1]).toDtype("uint8"), /outside/);
     assert.deepEqual(tensor([-2.7, 255.5]).toDtype("int32").tolist(), [-2, 255]);
     assert.deepEqual(tensor([0, 255.9]).toDtype("uint8").tolist(), [0, 255]);
+    // A sum into an integer dtype converts its input first.
+    assert.throws(() => tensor([1, Infinity]).sum(null, false, "int64"), /cannot convert NaN/);
+    assert.deepEqual(tensor([1.5, 2.5]).sum(null, false, "int64").tolist(), 3);
     // Conversions to bool and between floats are always defined.
     assert.deepEqual(tensor([NaN, 0]).toDtype("bool").tolist(), [true, false]);
   });
