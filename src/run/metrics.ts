@@ -1,8 +1,7 @@
 // A run's metrics.jsonl: one JSON line per measurement, appended as training goes,
 // truncated back to the checkpoint's step when a run resumes.
-import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "../util/atomic.js";
+import { appendMetricsFile, readMetricsFile, truncateMetricsFile } from "./metrics-file.js";
 import type { StepRecord } from "../train/trainer.js";
 
 export interface MetricRow {
@@ -22,21 +21,17 @@ export function trainMetricRows(r: StepRecord): MetricRow[] {
   ];
 }
 
-/** Appends metric lines to a run's metrics.jsonl. */
+/** Appends metric lines to a run's metrics.jsonl (a failed write names the file). */
 export function appendMetrics(path: string, rows: MetricRow[]): void {
-  appendFileSync(path, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
+  appendMetricsFile(path, rows);
 }
 
-/** A run directory's metrics.jsonl lines (none when it has not started). */
+/** A run directory's metrics.jsonl lines (none when it has not started); a bad line is an error naming file:line. */
 export function readMetrics(dir: string): MetricRow[] {
-  const path = join(dir, "metrics.jsonl");
-  if (!existsSync(path)) return [];
-  return readFileSync(path, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as MetricRow);
+  return readMetricsFile<MetricRow>(join(dir, "metrics.jsonl"));
 }
 
-/** Drops metric lines past `step`: they are redone after resuming from its checkpoint. */
+/** Drops metric lines past `step` (and a torn last line): they are redone after resuming from its checkpoint. */
 export function truncateMetrics(path: string, step: number): void {
-  if (!existsSync(path)) return;
-  const kept = readFileSync(path, "utf8").split("\n").filter((l) => l && (JSON.parse(l) as MetricRow).step <= step);
-  writeFileAtomic(path, kept.length ? kept.join("\n") + "\n" : "");
+  truncateMetricsFile(path, step);
 }

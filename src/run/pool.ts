@@ -15,7 +15,14 @@ export interface PoolResult {
   failed: { name: string; error: string }[];
 }
 
-export async function runPool(jobs: PoolJob[], parallel: number, onDone?: (job: PoolJob, error: string | null) => void): Promise<PoolResult> {
+export interface PoolOptions {
+  onDone?: (job: PoolJob, error: string | null) => void;
+  /** Checked before each job starts: true stops the pool from starting more (a signal arrived). */
+  stopped?: () => boolean;
+}
+
+export async function runPool(jobs: PoolJob[], parallel: number, opts: PoolOptions = {}): Promise<PoolResult> {
+  const { onDone, stopped } = opts;
   const result: PoolResult = { ran: [], failed: [] };
   const pending = [...jobs];
   const unfinished = new Set(pending.map((j) => j.name));
@@ -36,7 +43,7 @@ export async function runPool(jobs: PoolJob[], parallel: number, onDone?: (job: 
         result.failed.push({ name: j.name, error });
         onDone?.(j, error);
       }
-      if (pending.length === 0) return;
+      if (pending.length === 0 || stopped?.()) return;
       const i = pending.findIndex((j) => !unfinished.has(j.after ?? ""));
       if (i < 0) {
         await changed;

@@ -4,7 +4,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runPool } from "../run/pool.js";
-import { runXlingChild } from "../run/child.js";
+import { runXlingChild, signalChildren } from "../run/child.js";
+import { acquireDirLock } from "../run/dir-lock.js";
 import { defaultCacheDir, isFinished, planRuns, type PlannedRun } from "../run/run-dir.js";
 import { sweepStudy, type AnyExperiment } from "./registry.js";
 
@@ -21,10 +22,22 @@ export interface RunnerSummary {
   ran: string[];
   skipped: string[];
   failed: { runId: string; error: string }[];
+  /** SIGINT/SIGTERM stopped the runner: running runs checkpointed, no new run started. */
+  interrupted?: boolean;
 }
 
 export async function runExperiment(exp: AnyExperiment, expDir: string, opts: RunnerOptions = {}): Promise<RunnerSummary> {
   mkdirSync(expDir, { recursive: true });
+  // One runner per experiment directory: a second one refuses (src/run/dir-lock.ts).
+  const lock = acquireDirLock(expDir);
+  try {
+    return await runLocked(exp, expDir, opts);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(exp: AnyExperiment, expDir: string, opts: RunnerOptions): Promise<RunnerSummary> {
   writeFileSync(join(expDir, "experiment.json"), JSON.stringify(exp, null, 2));
   const cacheDir = opts.cacheDir ?? defaultCacheDir(expDir);
   const driver = sweepStudy(exp.study);
@@ -54,14 +67,32 @@ export async function runExperiment(exp: AnyExperiment, expDir: string, opts: Ru
       else await runChild(run, exp.study, cacheDir);
     },
   }));
+  // A signal is passed to the runs' processes (each checkpoints and stops) and no new run starts.
+  let interrupted = false;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (!interrupted) log(`${sig}: asking the running runs to checkpoint and stop`);
+    interrupted = true;
+    signalChildren(sig);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   const parallel = opts.parallel ?? exp.parallel;
-  const pool = await runPool(jobs, parallel, (_job, error) => {
-    if (error !== null) failures++;
-    log(`runs ${++done}/${todo.length} done${failures ? `, ${failures} failed` : ""}`);
-  });
+  let pool;
+  try {
+    pool = await runPool(jobs, parallel, {
+      stopped: () => interrupted,
+      onDone: (_job, error) => {
+        if (error !== null) failures++;
+        log(`runs ${++done}/${todo.length} done${failures ? `, ${failures} failed` : ""}`);
+      },
+    });
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
   const ran = pool.ran;
   const failed = pool.failed.map((f) => ({ runId: f.name, error: f.error }));
-  return { runs, ran, skipped, failed };
+  return { runs, ran, skipped, failed, ...(interrupted ? { interrupted } : {}) };
 }
 
 /** Runs `xling _run <dir>` and resolves when it exits 0. */
