@@ -1,7 +1,7 @@
 // The subcommands. Each parses its options and calls the library.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { Command } from "./main.js";
+import type { Command } from "../run/command-options.js";
 import { packageRoot } from "../util/package-root.js";
 import { buildInfo, getNumThreads, cudaDeviceCount } from "../torch/index.js";
 import { loadAnyExperiment, studyCommands, sweepStudy } from "../studies/registry.js";

@@ -1,7 +1,7 @@
 // `xling launch`: runs any xling training command as a data-parallel job (see
 // src/distributed/launcher.ts).
 import { parseArgs } from "node:util";
-import type { Command } from "./main.js";
+import type { Command } from "../run/command-options.js";
 import { launch, parseMaster } from "../distributed/launcher.js";
 
 function int(v: unknown, name: string): number | undefined {

@@ -1,6 +1,6 @@
 // The xling command line: one subcommand per capability, each a thin layer over the
 // library. Errors are printed as one clear message (exit 1), never a stack trace.
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import { parseArgs } from "node:util";
 import { commands } from "./commands.js";
 import { launchCommand } from "./launch.js";
 import type { Command } from "../run/command-options.js";

@@ -1,6 +1,6 @@
 // Commands over the word-alignment and expert libraries.
 import { writeFileSync } from "node:fs";
-import type { Command } from "./main.js";
+import type { Command } from "../run/command-options.js";
 import { readParallelFiles, readParallelTsv } from "../data/readers/index.js";
 import { alignBidirectional, trainBidirectional } from "../transfer/fast-align.js";
 import { formatPharaoh, intersection, union, type Link } from "../transfer/symmetrize.js";

@@ -14,7 +14,7 @@ import { openCorpus } from "./corpora/index.js";
 import type { Split } from "./manifest.js";
 import { TokenCacheReader, writeDocumentsToCache } from "./token-cache.js";
 import { readJsonl, readTextDocuments } from "./readers/index.js";
-import { splitDocuments, trainCorpusTokenizer, type TokenizerChoice } from "./prepare.js";
+import { splitDocuments, trainCorpusTokenizer, type TokenizerChoice } from "./corpus-tokenizer.js";
 import { writeFileAtomic } from "../util/atomic.js";
 
 export type CorpusName = "bible" | "udhr" | "debian-reference" | "file";

@@ -35,3 +35,17 @@ export function readMetrics(dir: string): MetricRow[] {
 export function truncateMetrics(path: string, step: number): void {
   truncateMetricsFile(path, step);
 }
+
+/** Mean of each block of `every` steps, so curves stay readable over thousands of steps. */
+export function smoothed(rows: MetricRow[], every: number): { step: number; lang: string; loss: number }[] {
+  const buckets = new Map<string, { step: number; lang: string; sum: number; n: number }>();
+  for (const r of rows) {
+    const step = Math.ceil(r.step / every) * every;
+    const key = `${r.lang}|${step}`;
+    const b = buckets.get(key) ?? { step, lang: r.lang ?? "all", sum: 0, n: 0 };
+    b.sum += r.value;
+    b.n += 1;
+    buckets.set(key, b);
+  }
+  return [...buckets.values()].map((b) => ({ step: b.step, lang: b.lang, loss: b.sum / b.n }));
+}

@@ -147,6 +147,8 @@ export function sweptFields(configs: readonly unknown[]): string[] {
 }
 
 /** A table column: a row property or a dotted config path, or a computed value. */
+// Computed columns read fields of whichever row type the table shows.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Column = string | { header: string; value: (row: any) => unknown };
 
 /** Columns that describe result rows: run id, the swept config fields, lang, layer, value. */

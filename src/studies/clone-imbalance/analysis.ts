@@ -1,11 +1,9 @@
 // The experiment-level analysis of a cloned-language imbalance study: token
 // efficiency from the monolingual data-fraction runs (methods.md §1), and the loading
 // of every run's metrics and results into the experiment's results store.
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { fitPowerLaw, tokenEfficiencyDetail, type PowerLawFit } from "../../analysis/powerlaw.js";
 import { ingestRuns } from "../../run/ingest.js";
-import { type ResultRow, type RunOutcome } from "../../run/contract.js";
+import { type RunOutcome } from "../../run/contract.js";
 import { isFinished, readOutcome, type PlannedRun } from "../../run/run-dir.js";
 import type { Experiment, RunConfig } from "../../run/spec.js";
 

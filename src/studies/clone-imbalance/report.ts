@@ -1,7 +1,7 @@
 // The report of a cloned-language imbalance study: what a researcher reads first
 // (the headline numbers, stated in words), then the charts and the tables behind them.
 import { powerLawValue } from "../../analysis/powerlaw.js";
-import { readMetrics, type MetricRow } from "../../run/metrics.js";
+import { readMetrics, smoothed } from "../../run/metrics.js";
 import type { CloneStudy, StudyRun } from "./analysis.js";
 import type { Experiment } from "../../run/spec.js";
 import { barChart, layerProfile, lineChart } from "../../report/charts.js";
@@ -12,20 +12,6 @@ const fmt = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ?
 
 function result(run: StudyRun, name: string, lang?: string | null, layer?: number | null): number | undefined {
   return run.outcome?.results.find((r) => r.name === name && (lang === undefined || r.lang === lang) && (layer === undefined || r.layer === layer))?.value;
-}
-
-/** Mean of each block of `every` steps, so curves stay readable over thousands of steps. */
-export function smoothed(rows: MetricRow[], every: number): { step: number; lang: string; loss: number }[] {
-  const buckets = new Map<string, { step: number; lang: string; sum: number; n: number }>();
-  for (const r of rows) {
-    const step = Math.ceil(r.step / every) * every;
-    const key = `${r.lang}|${step}`;
-    const b = buckets.get(key) ?? { step, lang: r.lang ?? "all", sum: 0, n: 0 };
-    b.sum += r.value;
-    b.n += 1;
-    buckets.set(key, b);
-  }
-  return [...buckets.values()].map((b) => ({ step: b.step, lang: b.lang, loss: b.sum / b.n }));
 }
 
 function headline(study: CloneStudy, bilingual: StudyRun[]): string[] {

@@ -5,8 +5,7 @@ import type { ExpertStudy } from "./spec.js";
 import type { StudyEvaluation, StudyPlan } from "./btm.js";
 import { readRunOutcome } from "./run.js";
 import { barChart, lineChart } from "../../report/charts.js";
-import { smoothed } from "../clone-imbalance/report.js";
-import { readMetrics } from "../../run/metrics.js";
+import { readMetrics, smoothed } from "../../run/metrics.js";
 import { colorMapping } from "../../report/colors.js";
 import { formatNumber, type Chart, type Report, type Section, type Table } from "../../report/html.js";
 

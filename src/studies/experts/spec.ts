@@ -150,7 +150,7 @@ export function loadExpertStudy(path: string): ExpertStudy {
   try {
     raw = JSON.parse(readFileSync(path, "utf8"));
   } catch (e) {
-    throw new Error(`${path}: not valid JSON (${(e as Error).message})`);
+    throw new Error(`${path}: not valid JSON (${(e as Error).message})`, { cause: e });
   }
   return parseExpertStudy(raw, path, dirname(resolve(path)));
 }

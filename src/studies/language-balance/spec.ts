@@ -107,7 +107,7 @@ export function parameterFilter(pattern: string): ((name: string) => boolean) | 
   try {
     re = new RegExp(pattern);
   } catch (e) {
-    throw new Error(`parameters: '${pattern}' is not a regular expression (${(e as Error).message})`);
+    throw new Error(`parameters: '${pattern}' is not a regular expression (${(e as Error).message})`, { cause: e });
   }
   return (name) => re.test(name);
 }
