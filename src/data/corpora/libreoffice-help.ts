@@ -15,6 +15,7 @@ import { join, relative } from "node:path";
 import { writeFileAtomic } from "../../util/atomic.js";
 import { helpModule, helpPageParagraphs, type UiSpan } from "./libreoffice-html.js";
 import { dataPath } from "./paths.js";
+import { languageMetadata, type LanguageMetadata } from "./language-metadata.js";
 
 export const LIBREOFFICE_HELP_LANGS = [
   "ca", "cs", "da", "de", "dz", "el", "en-gb", "en-us", "es", "et", "eu", "fi", "fr", "gl", "hi", "hu", "id",
@@ -55,6 +56,14 @@ export interface HelpLanguageStats {
   aliasOf?: string;
   modules: Record<string, number>;
   spans: Record<string, number>;
+  /** ISO codes, script of the text, UDHR location (language-metadata.ts). */
+  metadata?: LanguageMetadata;
+}
+
+/** Paragraphs whose script decides the language's script. */
+const SCRIPT_SAMPLE = 500;
+function metadataOf(lang: string, texts: string[]): LanguageMetadata {
+  return languageMetadata(lang, texts.length === 0 ? undefined : texts.slice(0, SCRIPT_SAMPLE).join(" "));
 }
 
 export interface LibreOfficeHelpOptions {
@@ -215,11 +224,20 @@ export function readHelpRecords(path: string): HelpRecord[] {
   return out;
 }
 
+let metadataAdded = false;
+
 function readStats(dir: string, lang: string): HelpLanguageStats | undefined {
   const path = statsPath(dir, lang);
   if (!existsSync(path) || !existsSync(libreOfficeHelpJsonlPath(dir, lang))) return undefined;
   const s = JSON.parse(readFileSync(path, "utf8")) as HelpLanguageStats;
-  return s.converter === CONVERTER_VERSION ? s : undefined;
+  if (s.converter !== CONVERTER_VERSION) return undefined;
+  if (s.metadata === undefined) {
+    // Written before metadata was recorded: add it from the converted text, once.
+    s.metadata = metadataOf(lang, readHelpRecords(libreOfficeHelpJsonlPath(dir, lang)).map((r) => r.text));
+    writeFileAtomic(path, JSON.stringify(s, null, 2) + "\n");
+    metadataAdded = true;
+  }
+  return s;
 }
 
 function convertLanguage(lang: string, outDir: string, cacheDir: string, english: Map<string, string> | undefined, o: LibreOfficeHelpOptions): HelpLanguageStats {
@@ -245,6 +263,7 @@ function convertLanguage(lang: string, outDir: string, cacheDir: string, english
     for (const [, , label] of r.spans) stats.spans[label] = (stats.spans[label] ?? 0) + 1;
     lines.push(JSON.stringify(r));
   }
+  stats.metadata = metadataOf(lang, records.filter((r) => english?.get(key(r)) !== r.text).map((r) => r.text));
   writeFileAtomic(libreOfficeHelpJsonlPath(outDir, lang), lines.length === 0 ? "" : lines.join("\n") + "\n");
   writeFileAtomic(statsPath(outDir, lang), JSON.stringify(stats, null, 2) + "\n");
   return stats;
@@ -298,6 +317,7 @@ export function buildLibreOfficeHelp(langs: string[], outDir: string, o: LibreOf
     }
     done.set(lang, stats);
   }
-  if (!existsSync(manifestPath)) writeManifest();
+  if (!existsSync(manifestPath) || metadataAdded) writeManifest();
+  metadataAdded = false;
   return langs.map((l) => done.get(l)!);
 }
