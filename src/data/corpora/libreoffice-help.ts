@@ -10,7 +10,7 @@
 // counted. A language whose two files exist with this converter's version is not redone,
 // so a second run is a no-op and a failed run keeps every language finished before it.
 import { spawnSync } from "node:child_process";
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { writeFileAtomic } from "../../util/atomic.js";
 import { helpModule, helpPageParagraphs, type UiSpan } from "./libreoffice-html.js";
@@ -129,6 +129,8 @@ interface HelpSource {
   source: string;
   /** Set when the package's help folder is a link to another language's (bookworm: sk -> cs). */
   aliasOf?: string;
+  /** The extracted package, removed once converted (the .deb stays cached: ~3 MB against ~35 MB unpacked). */
+  extracted?: string;
 }
 
 /** The language a help folder links to, when it is a symbolic link. */
@@ -168,9 +170,9 @@ function fetchHelp(lang: string, o: LibreOfficeHelpOptions, cacheDir: string): H
     run("dpkg-deb", ["-x", debPath, treeDir], undefined, `extracting ${debPath}`);
   }
   const root = languageFolder(helpRoot, lang);
-  if (root !== undefined && linkedLanguage(root) !== undefined) return { root, version, source: "download", aliasOf: linkedLanguage(root) };
+  if (root !== undefined && linkedLanguage(root) !== undefined) return { root, version, source: "download", aliasOf: linkedLanguage(root), extracted: treeDir };
   if (root === undefined || !existsSync(join(root, "text"))) throw new Error(`${debPath}: no usr/share/libreoffice/help/<${lang}>/text in the package`);
-  return { root, version, source: "download" };
+  return { root, version, source: "download", extracted: treeDir };
 }
 
 function* htmlFiles(dir: string): Generator<string> {
@@ -266,6 +268,7 @@ function convertLanguage(lang: string, outDir: string, cacheDir: string, english
   stats.metadata = metadataOf(lang, records.filter((r) => english?.get(key(r)) !== r.text).map((r) => r.text));
   writeFileAtomic(libreOfficeHelpJsonlPath(outDir, lang), lines.length === 0 ? "" : lines.join("\n") + "\n");
   writeFileAtomic(statsPath(outDir, lang), JSON.stringify(stats, null, 2) + "\n");
+  if (src.extracted !== undefined) rmSync(src.extracted, { recursive: true, force: true });
   return stats;
 }
 
