@@ -15,6 +15,7 @@ import { moreCommands } from "./more-commands.js";
 import { exitCodeOfRun, list, required as str } from "../run/command-options.js";
 import { finishExperiment } from "../studies/finish.js";
 import { acquireDirLock } from "../run/dir-lock.js";
+import { corpusCommands } from "./corpus-commands.js";
 
 
 async function runSpec(specPath: string, out: string | undefined, parallel: string | undefined): Promise<{ summary: RunnerSummary; expDir: string }> {
@@ -201,4 +202,5 @@ export const commands: Record<string, Command> = {
   },
   ...moreCommands,
   ...studyCommands(),
+  ...corpusCommands,
 };

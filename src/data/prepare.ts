@@ -14,7 +14,7 @@ import { splitDocuments, trainCorpusTokenizer, type TokenizerChoice } from "./co
 export { splitDocuments, trainCorpusTokenizer, type TokenizerChoice } from "./corpus-tokenizer.js";
 
 export interface CorpusChoice {
-  name: "bible" | "udhr" | "debian-reference" | "file";
+  name: "bible" | "udhr" | "debian-reference" | "libreoffice-help" | "file";
   lang: string;
   translation?: string;
   path?: string;

@@ -13,7 +13,7 @@ const scheduleString = z.string().regex(/^(0(\.\d+)?|1(\.0+)?)(_(0(\.\d+)?|1(\.0
 
 export const CorpusSpec = z.strictObject({
   /** An embedded corpus (bible, udhr, debian-reference) or "file" with a path. */
-  name: z.enum(["bible", "udhr", "debian-reference", "file"]).default("bible"),
+  name: z.enum(["bible", "udhr", "debian-reference", "libreoffice-help", "file"]).default("bible"),
   lang: z.string().min(1).default("en"),
   /** Bible translation id (kjv, web, sparv). */
   translation: z.string().optional(),

@@ -35,6 +35,7 @@ import type { TransferConfig } from "./spec.js";
 import { DATA_SPLIT_SEED } from "../../run/contract.js";
 import { appendMetricsFile, readMetricsFile, truncateMetricsFile } from "../../run/metrics-file.js";
 import { ResultsStore } from "../../run/store.js";
+import { readHelpTaskParagraphs } from "../../transfer/libreoffice-tasks.js";
 
 const MASK = "<mask>";
 const PAD_ID = 3;
@@ -107,11 +108,11 @@ export async function runTransferStudy(cfg: TransferConfig, dir: string, opts: {
 async function prepareData(cfg: TransferConfig, cacheDir: string, log: (msg: string) => void): Promise<StudyData> {
   const langs = cfg.languages.map((l) => l.lang);
   const prepared = await prepareMultilingual(
-    { languages: langs.map((lang) => ({ lang, corpus: "debian-reference" as const })), validFraction: 0.02, testFraction: 0.02 },
+    { languages: langs.map((lang) => ({ lang, corpus: cfg.task.kind === "libreoffice-module" ? "libreoffice-help" as const : "debian-reference" as const })), validFraction: 0.02, testFraction: 0.02 },
     { ...cfg.tokenizer, padId: PAD_ID, controlSymbols: [MASK] }, cacheDir, DATA_SPLIT_SEED, log);
   const tokenizer = SentencePieceTokenizer.load(prepared.tokenizerPath);
-  log("reading the chapter-classification task");
-  const paragraphs = await debianChapterParagraphs(langs, cfg.task.minChars);
+  log(`reading the ${cfg.task.kind} task`);
+  const paragraphs = cfg.task.kind === "libreoffice-module" ? readHelpTaskParagraphs(langs, cfg.task.minChars) : await debianChapterParagraphs(langs, cfg.task.minChars);
   const { labels, ids } = labelIds(paragraphs);
   const splitOpts = { testFraction: cfg.task.testFraction };
   const encode = (ps: LabelledParagraph[]): ClassificationSet => ({
