@@ -193,12 +193,15 @@ async function pretrain(cfg: TransferConfig, dir: string, prepared: PreparedMult
 }
 
 function realignOptions(cfg: TransferConfig): RealignOptions {
-  return { layer: cfg.realign.layer ?? cfg.encoder.layers, temperature: cfg.realign.temperature, maxLen: cfg.encoder.maxLen };
+  return {
+    layer: cfg.realign.layer ?? cfg.encoder.layers - 1, temperature: cfg.realign.temperature, maxLen: cfg.encoder.maxLen,
+    word: cfg.realign.word, negatives: cfg.realign.negatives,
+  };
 }
 
 function alignmentOf(cfg: TransferConfig, data: StudyData, model: MaskedLM): { byLang: Record<string, LayerAlignment[]>; silhouette: number[] } {
   model.eval();
-  const byLang = Object.fromEntries([...data.heldOut].map(([l, texts]) => [l, alignmentByLayer(model.encoder, texts, cfg.encoder.maxLen)]));
+  const byLang = Object.fromEntries([...data.heldOut].map(([l, texts]) => [l, alignmentByLayer(model.encoder, texts, cfg.encoder.maxLen, 32, cfg.realign.word)]));
   return { byLang, silhouette: languageSilhouetteByLayer(model.encoder, data.silhouetteTexts, cfg.encoder.maxLen) };
 }
 
@@ -211,7 +214,7 @@ function runCondition(cfg: TransferConfig, dir: string, data: StudyData, sources
   log(`condition ${key}`);
   manualSeed(hashInts(seed, 1));
   const { model } = loadHuggingFace(join(dir, "encoder"));
-  const head = new ProjectionHead(cfg.encoder.hidden, cfg.realign.projection);
+  const head = new ProjectionHead(cfg.encoder.hidden, cfg.realign.projection, { bias: cfg.realign.projectionBias });
   const ro = realignOptions(cfg);
   if (mode === "before") realignOnly(model, head, data.realignBatches, cfg, ro);
   const before = mode === "before" ? alignmentOf(cfg, data, model) : (data.pretrainedAlignment ??= alignmentOf(cfg, data, model));
@@ -241,7 +244,8 @@ function realignOnly(model: MaskedLM, head: ProjectionHead, batches: AlignedBatc
   const named = [...model.encoder.namedParameters("encoder."), ...head.namedParameters("head.")];
   const optimizer = new AdamW(named, { lr: cfg.realign.lr, weightDecay: 0 });
   const params = named.map(([, p]) => p);
-  for (let step = 0; step < cfg.realign.steps; step++) {
+  const steps = cfg.realign.steps ?? cfg.finetune.steps;
+  for (let step = 0; step < steps; step++) {
     tidy(() => {
       optimizer.zeroGrad();
       realignmentLoss(model.encoder, head, batches[step % batches.length], o).backward();
@@ -251,7 +255,11 @@ function realignOnly(model: MaskedLM, head: ProjectionHead, batches: AlignedBatc
   }
 }
 
-/** Relative transfer gap of each zero-shot target against its word-retrieval alignment with the pivot. */
+/**
+ * Relative transfer gap of each zero-shot target, (target - source) / source accuracy as
+ * the method defines it (negative when the target is worse), against its word-retrieval
+ * alignment with the pivot: better alignment should mean a gap nearer zero, a positive correlation.
+ */
 function correlate(cfg: TransferConfig, results: ConditionResult[]): TransferResults["correlation"] {
   const layer = realignOptions(cfg).layer;
   const points: { key: string; target: string; gap: number; weak: number }[] = [];
@@ -260,7 +268,7 @@ function correlate(cfg: TransferConfig, results: ConditionResult[]): TransferRes
     for (const [target, acc] of Object.entries(r.accuracy)) {
       const align = r.alignmentAfter[target]?.[layer];
       if (r.sources.includes(target) || !align || !(sourceAcc > 0)) continue;
-      points.push({ key: r.key, target, gap: (sourceAcc - acc) / sourceAcc, weak: align.weak });
+      points.push({ key: r.key, target, gap: (acc - sourceAcc) / sourceAcc, weak: align.weak });
     }
   }
   if (points.length < 4) return null;

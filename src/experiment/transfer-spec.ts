@@ -67,14 +67,22 @@ export const TransferSpec = z.strictObject({
     dictionaries: z.record(z.string(), z.string()).default({}),
     /** Parallel training paragraphs per language pair given to the aligner. */
     texts: positiveInt.default(1500),
-    steps: positiveInt.default(150),
+    /** Realignment steps before fine-tuning ("before" mode); default as many as fine-tuning steps, as in the method. */
+    steps: positiveInt.optional(),
     batchTexts: positiveInt.default(16),
     linksPerText: positiveInt.default(8),
-    weight: z.number().positive().default(1),
+    /** Weight of the realignment loss added during fine-tuning ("during" mode); the method's 0.1. */
+    weight: z.number().positive().default(0.1),
     temperature: z.number().positive().default(0.1),
-    /** Encoder layer aligned; default the last. */
+    /** Encoder layer aligned (0 = embeddings); default L - 1, the layer below the last, as in the method. */
     layer: z.number().int().min(0).optional(),
-    projection: positiveInt.default(64),
+    /** Output size of the projection head Linear(h,h)-ReLU-Linear(h,projection). */
+    projection: positiveInt.default(128),
+    projectionBias: z.boolean().default(false),
+    /** A word's vector: its first subword's state (the method) or the mean of its subwords'. */
+    word: z.enum(["first", "mean"]).default("first"),
+    /** InfoNCE negatives: the other language's aligned words ("cross") or also the same language's ("strong"). */
+    negatives: z.enum(["cross", "strong"]).default("cross"),
     lr: z.number().positive().default(5e-4),
   }).prefault({}),
   alignment: z.strictObject({
