@@ -31,7 +31,7 @@ import { ProjectionHead, padRows, realignmentLoss, type AlignedBatch, type Reali
 import { evaluateClassifier, evenBudget, fineTuneClassifier, type ClassificationSet } from "../transfer/finetune.js";
 import { alignmentByLayer, languageSilhouetteByLayer, type LayerAlignment } from "../transfer/alignment-metrics.js";
 import { evaluateHeuristics, rankSourceSets, setKey, candidateSets, type HeuristicEvaluation, type HeuristicRanking } from "../transfer/source-selection.js";
-import type { TransferConfig } from "./transfer-spec.js";
+import { selectionPlan, type TransferConfig } from "./transfer-spec.js";
 import { DATA_SPLIT_SEED } from "./clone-run.js";
 import { ResultsStore } from "./store.js";
 
@@ -62,7 +62,8 @@ export interface TransferResults {
   conditions: ConditionResult[];
   /** (condition, target) points: relative transfer gap against alignment at the realigned layer. */
   correlation: { layer: number; points: { key: string; target: string; gap: number; weak: number }[]; spearman: number; low: number; high: number } | null;
-  selection: { rankings: HeuristicRanking[]; measured: Record<string, number>; evaluation: HeuristicEvaluation[] } | null;
+  /** targets: the fixed held-out languages every set's transfer is measured on. */
+  selection: { targets: string[]; rankings: HeuristicRanking[]; measured: Record<string, number>; evaluation: HeuristicEvaluation[] } | null;
 }
 
 interface StudyData {
@@ -92,7 +93,7 @@ export async function runTransferStudy(cfg: TransferConfig, dir: string, opts: {
     for (const sources of cfg.conditions)
       for (const mode of cfg.realign.modes) results.push(runCondition(cfg, dir, data, sources, mode, seed, log));
 
-  const selection = cfg.selection.k > 0 ? await sourceSelection(cfg, dir, data, log) : null;
+  const selection = selectionPlan(cfg).k > 0 ? await sourceSelection(cfg, dir, data, log) : null;
   const out: TransferResults = {
     name: cfg.name, languages: langs, labels: data.labels,
     examples: Object.fromEntries(langs.map((l) => [l, { train: data.train.get(l)!.ids.length, test: data.test.get(l)!.ids.length }])),
@@ -293,8 +294,10 @@ async function sourceSelection(cfg: TransferConfig, dir: string, data: StudyData
   }));
   const tokens = new Map(langs.map((l) => [l, Int32Array.from(data.train.get(l)!.ids.flatMap((x) => Array.from(x)))]));
   const samples = new Map(langs.map((l) => [l, data.tokenizer.decodeBatch(data.test.get(l)!.ids.slice(0, 20)).join(" ")]));
+  // Every set is scored on the same fixed targets (the method), not on its own complement.
+  const { candidates, targets, k } = selectionPlan(cfg);
   const rankings = rankSourceSets({
-    candidates: langs, k: cfg.selection.k, tokens, embeddings, textSamples: samples,
+    candidates, targets, k, tokens, embeddings, textSamples: samples,
     coordinates: coordinates.size === langs.length ? coordinates : undefined,
     typology: cfg.selection.features ? await loadLanguageFeatures(cfg.selection.features) : undefined,
     exampleCounts: new Map(langs.map((l) => [l, data.train.get(l)!.ids.length])),
@@ -303,7 +306,7 @@ async function sourceSelection(cfg: TransferConfig, dir: string, data: StudyData
   if (cfg.selection.measure) {
     mkdirSync(join(dir, "selection"), { recursive: true });
     const seed = cfg.finetune.seeds[0];
-    for (const set of candidateSets(langs, cfg.selection.k)) {
+    for (const set of candidateSets(candidates, k)) {
       const key = setKey(set);
       const path = join(dir, "selection", `${key}.json`);
       if (!existsSync(path)) {
@@ -314,7 +317,6 @@ async function sourceSelection(cfg: TransferConfig, dir: string, data: StudyData
         const classifier = fineTuneClassifier(m.encoder, data.labels.length, evenBudget(data.train, set, cfg.finetune.budget, seed), {
           steps: cfg.finetune.steps, batchSize: cfg.finetune.batchSize, lr: cfg.finetune.lr, maxLen: cfg.encoder.maxLen, seed,
         });
-        const targets = langs.filter((l) => !set.includes(l));
         const acc = targets.map((l) => evaluateClassifier(classifier, data.test.get(l)!, cfg.encoder.maxLen).accuracy);
         classifier.dispose();
         m.dispose();
@@ -324,7 +326,7 @@ async function sourceSelection(cfg: TransferConfig, dir: string, data: StudyData
     }
   }
   const evaluation = Object.keys(measured).length >= 3 ? evaluateHeuristics(rankings, new Map(Object.entries(measured))) : [];
-  return { rankings, measured, evaluation };
+  return { targets, rankings, measured, evaluation };
 }
 
 /** Loads the conditions into a results store: one run per condition, accuracy and alignment as results. */

@@ -93,8 +93,17 @@ export const TransferSpec = z.strictObject({
     silhouetteTexts: positiveInt.default(100),
   }).prefault({}),
   selection: z.strictObject({
-    /** Sources per candidate set; 0 skips source selection. */
-    k: z.number().int().min(0).default(2),
+    /**
+     * Sources per candidate set; 0 skips source selection. Default: 3 as in the method,
+     * fewer when the candidates allow no two sets of 3 (min(3, candidates - 1)).
+     */
+    k: z.number().int().min(0).optional(),
+    /**
+     * The fixed held-out target languages every candidate set is scored on (mean zero-shot
+     * accuracy) and whose vocabulary coverage counts; never candidates. Default: the
+     * languages that are a source in no condition.
+     */
+    targets: z.array(z.string()).min(1).optional(),
     /** Fine-tunes every candidate set (mode none, first seed) to measure its transfer. */
     measure: z.boolean().default(true),
     /** Optional lang2vec-style feature file (CSV or JSON) for the linguistic heuristic. */
@@ -117,8 +126,21 @@ export function parseTransferSpec(raw: unknown, source = "spec"): TransferConfig
     if (unknown(l) || l === c.realign.pivot) throw new SpecError(source, [{ path: `realign.dictionaries.${l}`, message: `'${l}' is not one of the non-pivot languages` }]);
   if (unknown(c.realign.pivot)) throw new SpecError(source, [{ path: "realign.pivot", message: `'${c.realign.pivot}' is not one of the languages` }]);
   if (c.realign.layer !== undefined && c.realign.layer > c.encoder.layers) throw new SpecError(source, [{ path: "realign.layer", message: `the encoder has ${c.encoder.layers} layers` }]);
-  if (c.selection.k >= langs.length) throw new SpecError(source, [{ path: "selection.k", message: `k must leave at least one target language (have ${langs.length})` }]);
+  const plan = selectionPlan(c);
+  const badTarget = plan.targets.find(unknown);
+  if (badTarget) throw new SpecError(source, [{ path: "selection.targets", message: `'${badTarget}' is not one of the languages` }]);
+  if (plan.targets.length === 0) throw new SpecError(source, [{ path: "selection.targets", message: "every language is a source in some condition; name the held-out targets" }]);
+  if (plan.k > plan.candidates.length) throw new SpecError(source, [{ path: "selection.k", message: `k = ${plan.k} but only ${plan.candidates.length} candidate languages are left beside the targets` }]);
   return c;
+}
+
+/** Source selection's fixed targets, its candidates (every other language) and the set size. */
+export function selectionPlan(c: TransferConfig): { targets: string[]; candidates: string[]; k: number } {
+  const langs = c.languages.map((l) => l.lang);
+  const targets = c.selection.targets ?? langs.filter((l) => !c.conditions.some((set) => set.includes(l)));
+  const candidates = langs.filter((l) => !targets.includes(l));
+  const k = c.selection.k ?? Math.max(1, Math.min(3, candidates.length - 1));
+  return { targets, candidates, k };
 }
 
 export function loadTransferSpec(path: string): TransferConfig {

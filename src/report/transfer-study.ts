@@ -127,7 +127,7 @@ function selectionSection(r: TransferResults): Section {
   return {
     heading: "Choosing source languages",
     paragraphs: [
-      "Every candidate set of sources ranked by each heuristic, beside its measured transfer (mean zero-shot accuracy on the languages outside the set, one fine-tuning per set at the same budget). Spearman: agreement of a heuristic's scores with the measured transfer; pick: where the heuristic's top set ranks by measured transfer (1 = best).",
+      `Every candidate set of sources ranked by each heuristic, beside its measured transfer (mean zero-shot accuracy on the same fixed held-out targets${s.targets ? `, ${s.targets.join(", ")},` : ""} for every set, one fine-tuning per set at the same budget). Spearman: agreement of a heuristic's scores with the measured transfer; pick: where the heuristic's top set ranks by measured transfer (1 = best).`,
     ],
     tables: [{
       title: "Heuristics against measured transfer",
