@@ -77,6 +77,8 @@ export const ExpertEvalSpec = z.strictObject({
   alpha: z.number().gt(0).max(1).default(0.3),
   /** Keep only the k largest cached-prior weights (renormalised). */
   topK: positiveInt.optional(),
+  /** TF-IDF distance rule: only the k nearest experts keep weight (renormalised); all when absent. */
+  tfidfTopK: positiveInt.optional(),
   /** Temperature T of the TF-IDF distance weights softmax(-d^2 / T). */
   temperature: z.number().positive().default(0.1),
   /** SVD dimensions of the TF-IDF prefix embedding. */
