@@ -299,7 +299,10 @@ async function sourceSelection(cfg: TransferConfig, dir: string, data: StudyData
   const rankings = rankSourceSets({
     candidates, targets, k, tokens, embeddings, textSamples: samples,
     coordinates: coordinates.size === langs.length ? coordinates : undefined,
-    typology: cfg.selection.features ? await loadLanguageFeatures(cfg.selection.features) : undefined,
+    typology: typeof cfg.selection.features === "string" ? await loadLanguageFeatures(cfg.selection.features) : undefined,
+    typologyFamilies: cfg.selection.features && typeof cfg.selection.features === "object"
+      ? new Map(await Promise.all(Object.entries(cfg.selection.features).map(async ([family, path]) => [family, await loadLanguageFeatures(path)] as const)))
+      : undefined,
     exampleCounts: new Map(langs.map((l) => [l, data.train.get(l)!.ids.length])),
   });
   const measured: Record<string, number> = {};

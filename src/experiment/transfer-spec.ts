@@ -107,7 +107,11 @@ export const TransferSpec = z.strictObject({
     /** Fine-tunes every candidate set (mode none, first seed) to measure its transfer. */
     measure: z.boolean().default(true),
     /** Optional lang2vec-style feature file (CSV or JSON) for the linguistic heuristic. */
-    features: z.string().optional(),
+    /**
+     * Or one file per feature family ({ "syntax": "syntax.csv", "inventory": ... }): each
+     * family is its own heuristic, "linguistic-<family>", as the method ranks them.
+     */
+    features: z.union([z.string(), z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), z.string())]).optional(),
   }).prefault({}),
 });
 export type TransferConfig = z.output<typeof TransferSpec>;
