@@ -16,7 +16,7 @@ const pct = (v: number) => `${v >= 0 ? "+" : ""}${(100 * v).toFixed(1)}%`;
 /** Rules in the order the tables show them: baselines first, then the ensembles. */
 export function ruleOrder(ev: Pick<StudyEvaluation, "rows">): string[] {
   const present = new Set(ev.rows.map((r) => r.rule));
-  const order = ["dense", "param-average", "top1-language", "uniform", "posterior", "cached-prior", "posterior+cached-prior", "tfidf-distance"];
+  const order = ["dense", "param-average", "top1-language", "uniform", "posterior", "posterior-last-token", "cached-prior", "posterior+cached-prior", "tfidf-distance"];
   return order.filter((r) => present.has(r));
 }
 
