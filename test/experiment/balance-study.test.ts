@@ -49,7 +49,7 @@ describe("the language-balancing study end to end", () => {
   before(async () => {
     const exp = parseBalanceExperiment(tinyBalanceSpec("balance", {
       sweeps: [{ "data.sampling": ["proportional", "uniform"], "train.seed": [0, 1] }, { "balance.method": ["cats", "pcgrad"], "train.seed": [0, 1] },
-        { "balance.method": ["cats"], "balance.cats.form": ["penalty"], "balance.cats.curvatureProxy": ["concatenated"], "balance.cats.source": ["held-out"], "train.seed": [0, 1] }],
+        { "balance.method": ["cats"], "balance.cats.form": ["penalty"], "balance.cats.curvatureProxy": ["concatenated"], "balance.cats.source": ["held-out"], "balance.cats.objective": ["weighted-loss"], "train.seed": [0, 1] }],
       parallel: 2,
     }));
     assert.equal(exp.runs.length, 10);
@@ -95,12 +95,12 @@ describe("the language-balancing study end to end", () => {
       assert.ok(Object.values(c.marks).reduce((a, b) => a + b, 0) > 0, `chart ${c.id} drew nothing`);
     }
     const text = await page.textContent("body");
-    assert.match(text!, /cats lagrangian\/combined\/training against proportional, held-out loss of the low-resource language fr: /);
+    assert.match(text!, /cats lagrangian\/combined\/training\/look-ahead against proportional, held-out loss of the low-resource language fr: /);
     assert.match(text!, /cats penalty\/concatenated\/held-out against proportional, held-out loss of the low-resource language fr: /);
     // The side-by-side table: every method with the loss change and the measured curvature per language.
     const table = await page.locator("table", { hasText: "fr top eigenvalue" }).first().textContent();
     assert.ok(table, "no side-by-side table");
-    for (const m of ["cats lagrangian/combined/training", "cats penalty/concatenated/held-out", "pcgrad", "uniform"]) assert.ok(table.includes(m), `side-by-side table lacks ${m}`);
+    for (const m of ["cats lagrangian/combined/training/look-ahead", "cats penalty/concatenated/held-out", "pcgrad", "uniform"]) assert.ok(table.includes(m), `side-by-side table lacks ${m}`);
     assert.match(text!, /A CATS training step took [\d.]+ s on average/);
   });
 
