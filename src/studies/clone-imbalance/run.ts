@@ -2,7 +2,6 @@
 // results: prepare the corpus, build clones and the sampler, train with checkpoints,
 // evaluate per language, and measure alignment. A run lives in its own directory:
 //   config.json, checkpoint.safetensors, metrics.jsonl, results.json (written last).
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { manualSeed, setNumThreads, tidy, type Tensor } from "../../torch/index.js";
 import { GPT } from "../../nn/gpt.js";
@@ -18,7 +17,7 @@ import { cloneEmbeddingSimilarity, gradientCosine, hiddenStateCosineByLayer, sli
 import type { RunConfig } from "../../run/spec.js";
 import { DATA_SPLIT_SEED, modelConfigFor, RunInterrupted, type ResultRow, type RunOutcome } from "../../run/contract.js";
 import { appendMetrics, trainMetricRows, truncateMetrics, type MetricRow } from "../../run/metrics.js";
-import { DataParallel } from "../../distributed/data-parallel.js";
+import { RunRanks } from "../../run/ranks.js";
 
 
 /** Steps this run trains for: the budget scaled by its data fraction. */
@@ -28,26 +27,20 @@ export function runSteps(cfg: RunConfig): number {
 
 export async function executeCloneRun(cfg: RunConfig, runDir: string, opts: { cacheDir: string; progress?: boolean; label?: string }): Promise<RunOutcome> {
   const started = Date.now();
-  // Under `xling launch` (WORLD_SIZE > 1) this process is one rank of a data-parallel
-  // job: train.batchSize is the global batch, and only rank 0 writes to the run directory.
-  const dp = DataParallel.fromEnv();
-  const writer = dp?.isWriter ?? true;
-  if (dp && !writer) opts = { ...opts, progress: false };
-  mkdirSync(runDir, { recursive: true });
-  if (writer) writeFileAtomic(join(runDir, "config.json"), JSON.stringify(cfg, null, 2));
+  // One process, or one rank of a data-parallel job under `xling launch` (src/run/ranks.ts).
+  const ranks = RunRanks.join(runDir, cfg);
+  const writer = ranks.writer;
+  opts = { ...opts, progress: ranks.progress(opts.progress) };
   setNumThreads(cfg.train.threads);
   const log = (msg: string) => opts.progress !== false && process.stderr.write(`${opts.label ?? "run"}: ${msg}\n`);
-  // In a data-parallel job rank 0 builds the corpus cache and the others then read it:
-  // built concurrently, tokenizer and token files could come from different ranks.
-  const prepare = () => prepareCorpus(cfg.corpus, cfg.tokenizer, opts.cacheDir, DATA_SPLIT_SEED, log);
-  const prepared = dp ? await dp.group.rankZeroFirst("corpus preparation", prepare) : await prepare();
+  const prepared = await ranks.prepare("corpus preparation", () => prepareCorpus(cfg.corpus, cfg.tokenizer, opts.cacheDir, DATA_SPLIT_SEED, log));
   const V = prepared.vocabSize;
   const K = cfg.clones.languages;
   const mapping = new CloneMapping({ vocabSize: V, numLanguages: K, fracClone: cfg.clones.fracClone, seed: cfg.clones.seed, exclude: cloneExclusions(prepared.specialIds, prepared.padId, cfg.clones.anchors) });
 
   manualSeed(cfg.train.seed);
   const model = new GPT(modelConfigFor(cfg, K * V));
-  dp?.broadcastParameters(model.parameters());
+  ranks.startFrom(model.parameters());
   const steps = runSteps(cfg);
   const samplerSpec: SamplerSpec = cfg.data.schedule
     ? { kind: "schedule", schedule: cfg.data.schedule, total: steps, numLanguages: K, seed: cfg.train.seed, sequencesPerStep: cfg.train.batchSize }
@@ -56,7 +49,7 @@ export async function executeCloneRun(cfg: RunConfig, runDir: string, opts: { ca
   const trainCache = prepared.open("train");
   const stream = new PackedSequenceStream(trainCache, cfg.model.seqLen, cfg.train.seed);
   const globalBatches = new CloneBatchSource(stream, sampler, mapping, cfg.train.batchSize);
-  const batches = dp ? dp.shard(globalBatches) : globalBatches;
+  const batches = ranks.batches(globalBatches);
   const languages = [...sampler.languages];
 
   // Held-out text: the start of the test split, rendered in every language.
@@ -83,10 +76,9 @@ export async function executeCloneRun(cfg: RunConfig, runDir: string, opts: { ca
     evalEvery: cfg.eval.every, evaluate, onStep, onResume, progress: opts.progress, label: opts.label,
     // Every rank evaluates (only rank 0 writes), so no rank waits in a collective for
     // the length of an evaluation, which could exceed the timeout.
-    ...dp?.trainerHooks(),
+    ...ranks.trainerHooks(),
   });
-  if (dp) log(dp.summary());
-  dp?.close();
+  ranks.close(log);
   trainCache.close();
   testCache.close();
   if (result.interrupted) {

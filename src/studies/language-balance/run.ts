@@ -4,7 +4,6 @@
 // per-language held-out loss, language weights, curvature and gradient cosines over
 // time. Same directory contract as a clone run: config.json, checkpoint.safetensors,
 // metrics.jsonl, results.json (written last).
-import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { grad, manualSeed, setNumThreads, tensor, tidy, type Tensor } from "../../torch/index.js";
 import { GPT } from "../../nn/gpt.js";
@@ -14,6 +13,7 @@ import { prepareMultilingual, type MultilingualChoice, type PreparedMultilingual
 import type { TokenCacheReader } from "../../data/token-cache.js";
 import { hashInts } from "../../util/hash.js";
 import { writeFileAtomic } from "../../util/atomic.js";
+import { RunRanks } from "../../run/ranks.js";
 import { MultilingualBatchSource } from "../../train/multilingual-batches.js";
 import { sequenceLosses, trainLanguageModel, type StepRecord } from "../../train/trainer.js";
 import { makeBalancer } from "../../train/balance/balancers.js";
@@ -65,11 +65,13 @@ function heldOutTokens(cache: TokenCacheReader, seqLen: number, first: number, c
 
 export async function executeBalanceRun(cfg: BalanceRunConfig, runDir: string, opts: { cacheDir: string; progress?: boolean; label?: string }): Promise<RunOutcome> {
   const started = Date.now();
-  mkdirSync(runDir, { recursive: true });
-  writeFileSync(join(runDir, "config.json"), JSON.stringify(cfg, null, 2));
+  // One process, or one rank of a data-parallel job under `xling launch` (src/run/ranks.ts).
+  const ranks = RunRanks.join(runDir, cfg);
+  const writer = ranks.writer;
+  opts = { ...opts, progress: ranks.progress(opts.progress) };
   setNumThreads(cfg.train.threads);
   const log = (msg: string) => opts.progress !== false && process.stderr.write(`${opts.label ?? "run"}: ${msg}\n`);
-  const prepared = await prepareBalanceCorpus(cfg, opts.cacheDir, log);
+  const prepared = await ranks.prepare("corpus preparation", () => prepareBalanceCorpus(cfg, opts.cacheDir, log));
   const languages = cfg.corpus.languages.map((l) => l.lang);
   const sequences = languageSequences(cfg, prepared);
   const seed = cfg.train.seed;
@@ -77,6 +79,7 @@ export async function executeBalanceRun(cfg: BalanceRunConfig, runDir: string, o
 
   manualSeed(seed);
   const model = new GPT(modelConfigFor(cfg, prepared.vocabSize));
+  ranks.startFrom(model.parameters());
   const trainCaches = languages.map((l) => prepared.language(l).open("train"));
   const validCaches = languages.map((l) => prepared.language(l).open("valid"));
   const streams = trainCaches.map((c, n) => new PackedSequenceStream(c, len, hashInts(seed, n), sequences[n]));
@@ -85,7 +88,7 @@ export async function executeBalanceRun(cfg: BalanceRunConfig, runDir: string, o
     : cfg.data.sampling === "temperature" ? { kind: "temperature", T: cfg.data.temperature, sizes, seed }
       : { kind: "proportional", sizes, seed };
   const sampler = makeSampler(samplerSpec);
-  const batches = new MultilingualBatchSource(streams, sampler, cfg.train.batchSize);
+  const batches = ranks.batches(new MultilingualBatchSource(streams, sampler, cfg.train.batchSize));
 
   // CATS's batches: the valid split (or the language's capped training sequences), a
   // different window of it at every update, a function of the step so a resume sees the same.
@@ -102,7 +105,7 @@ export async function executeBalanceRun(cfg: BalanceRunConfig, runDir: string, o
   const testCaches = languages.map((l) => prepared.language(l).open("test"));
   const evalIds = testCaches.map((c) => c.read(0, Math.min(cfg.eval.tokens, c.count)));
   const metricsPath = join(runDir, "metrics.jsonl");
-  const writeMetrics = (rows: MetricRow[]) => appendMetrics(metricsPath, rows);
+  const writeMetrics = (rows: MetricRow[]) => writer && appendMetrics(metricsPath, rows);
   const evaluate = (step: number) => writeMetrics(languages.map((lang, n): MetricRow => ({
     step, split: "eval", name: "ppl", lang, value: slidingWindowPerplexity(model, evalIds[n], { stride: cfg.eval.stride }).ppl,
   })));
@@ -125,14 +128,23 @@ export async function executeBalanceRun(cfg: BalanceRunConfig, runDir: string, o
     schedule: { maxLr: cfg.train.lr, minLr: cfg.train.minLr, warmupSteps: Math.min(cfg.train.warmup, Math.floor(steps / 2)), totalSteps: steps },
     adam: { betas: [0.9, 0.95], eps: 1e-8, weightDecay: 0 },
     clip: cfg.train.clip, checkpointPath: join(runDir, "checkpoint.safetensors"), checkpointEvery: cfg.train.checkpointEvery,
-    evalEvery: cfg.eval.every, evaluate, onStep, onResume: (step) => truncateMetrics(metricsPath, step), progress: opts.progress, label: opts.label,
+    evalEvery: cfg.eval.every, evaluate, onStep, onResume: (step) => writer && truncateMetrics(metricsPath, step), progress: opts.progress, label: opts.label,
+    // Every rank evaluates (only rank 0 writes), so no rank waits in a collective for the
+    // length of an evaluation. A balancer works on each rank's sequences and the ranks'
+    // gradients are averaged: exact for the linear ones (none, CATS's loss weights).
+    ...ranks.trainerHooks(),
   });
+  ranks.close(log);
   for (const c of [...trainCaches, ...validCaches, ...testCaches]) c.close();
   if (!result.interrupted && cfg.curvature.every > 0 && steps % cfg.curvature.every !== 0) measureCurvature(steps);
   curvatureBatches.forEach((t) => t.dispose());
   if (result.interrupted) {
     model.dispose();
     throw new RunInterrupted(result.steps);
+  }
+  if (!writer) {
+    model.dispose();
+    return { languages, steps, tokensSeen: result.tokensSeen, results: [], seconds: (Date.now() - started) / 1000 };
   }
 
   const results: ResultRow[] = [];
