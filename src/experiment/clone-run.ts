@@ -3,7 +3,7 @@
 // evaluate per language, and measure alignment. A run lives in its own directory:
 //   config.json, checkpoint.safetensors, metrics.jsonl, results.json (written last).
 import { existsSync, readFileSync, appendFileSync, mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { manualSeed, setNumThreads, tidy, type Tensor } from "../torch/index.js";
 import { GPT, GPT_SIZES, type GPTConfig } from "../nn/gpt.js";
 import { CloneMapping } from "../data/clones.js";
@@ -17,6 +17,7 @@ import { sequenceLosses, trainLanguageModel, type StepRecord } from "../train/tr
 import { cloneEmbeddingSimilarity, gradientCosine, hiddenStateCosineByLayer, slidingWindowPerplexity } from "../analysis/lm-eval.js";
 import type { RunConfig } from "./spec.js";
 import { DataParallel } from "../distributed/data-parallel.js";
+import { appendScalars, markResume } from "./tensorboard.js";
 
 /** Every run of every experiment splits a corpus the same way, whatever its training seed. */
 export const DATA_SPLIT_SEED = 0;
@@ -199,9 +200,10 @@ export function trainMetricRows(r: StepRecord): MetricRow[] {
   ];
 }
 
-/** Appends metric lines to a run's metrics.jsonl. */
+/** Appends metric lines to a run's metrics.jsonl, and as scalars to its TensorBoard event file. */
 export function appendMetrics(path: string, rows: MetricRow[]): void {
   appendFileSync(path, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
+  appendScalars(dirname(path), rows);
 }
 
 /** A run directory's metrics.jsonl lines (none when it has not started). */
@@ -214,6 +216,7 @@ export function readMetrics(dir: string): MetricRow[] {
 /** Drops metric lines past `step`: they are redone after resuming from its checkpoint. */
 export function truncateMetrics(path: string, step: number): void {
   if (!existsSync(path)) return;
+  markResume(dirname(path), step);
   const kept = readFileSync(path, "utf8").split("\n").filter((l) => l && (JSON.parse(l) as MetricRow).step <= step);
   writeFileAtomic(path, kept.length ? kept.join("\n") + "\n" : "");
 }

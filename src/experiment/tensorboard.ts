@@ -1,0 +1,105 @@
+// TensorBoard event files beside a run's metrics.jsonl, so TensorBoard (and anything that
+// reads its format) shows xling's runs: `tensorboard --logdir runs/<experiment>`.
+//
+// The file is TFRecord framing around `Event` protocol buffers (tensorflow/core/util/
+// event.proto): each record is uint64 length, masked CRC32C of the length bytes, the
+// data, masked CRC32C of the data. The first event carries file_version "brain.Event:2";
+// each later one a step's scalar summaries (tag "train/loss", "eval/ppl/en", ...). A
+// resumed run first writes a SessionLog START at the step it resumes from, which tells
+// TensorBoard to drop the events past it that the interrupted process wrote.
+import { appendFileSync, existsSync, readdirSync } from "node:fs";
+import { hostname } from "node:os";
+import { join } from "node:path";
+
+import { crc32c } from "@aws-crypto/crc32c";
+import protobuf from "protobufjs";
+
+// The fields of event.proto and summary.proto that scalars need; the numbers are theirs.
+const SummaryValue = new protobuf.Type("Value")
+  .add(new protobuf.Field("tag", 1, "string"))
+  .add(new protobuf.Field("simpleValue", 2, "float"));
+const Summary = new protobuf.Type("Summary").add(new protobuf.Field("value", 1, "Value", "repeated"));
+const SessionLog = new protobuf.Type("SessionLog").add(new protobuf.Field("status", 1, "int32"));
+const Event = new protobuf.Type("Event")
+  .add(new protobuf.Field("wallTime", 1, "double"))
+  .add(new protobuf.Field("step", 2, "int64"))
+  .add(new protobuf.Field("fileVersion", 3, "string"))
+  .add(new protobuf.Field("summary", 5, "Summary"))
+  .add(new protobuf.Field("sessionLog", 7, "SessionLog"));
+new protobuf.Root().add(SummaryValue).add(Summary).add(SessionLog).add(Event);
+
+const SESSION_START = 1;
+
+/** A metric line's TensorBoard tag: split/name, then the language when it has one. */
+export interface ScalarRow {
+  step: number;
+  split: string;
+  name: string;
+  lang: string | null;
+  value: number;
+}
+
+export function tagOf(row: ScalarRow): string {
+  return row.lang === null ? `${row.split}/${row.name}` : `${row.split}/${row.name}/${row.lang}`;
+}
+
+function maskedCrc(bytes: Uint8Array): number {
+  const crc = crc32c(bytes);
+  return ((((crc >>> 15) | (crc << 17)) >>> 0) + 0xa282ead8) >>> 0;
+}
+
+/** One TFRecord: the framing around an already encoded Event. */
+export function tfRecord(data: Uint8Array): Buffer {
+  const header = Buffer.alloc(12);
+  header.writeBigUInt64LE(BigInt(data.length), 0);
+  header.writeUInt32LE(maskedCrc(header.subarray(0, 8)), 8);
+  const footer = Buffer.alloc(4);
+  footer.writeUInt32LE(maskedCrc(data), 0);
+  return Buffer.concat([header, data, footer]);
+}
+
+function encodeEvent(fields: Record<string, unknown>): Uint8Array {
+  return Event.encode(Event.fromObject({ wallTime: Date.now() / 1000, ...fields })).finish();
+}
+
+// One event file per directory and process, as TensorBoard's own writers do.
+const openFiles = new Map<string, string>();
+
+function eventFile(dir: string): string {
+  let path = openFiles.get(dir);
+  if (!path || !existsSync(path)) {
+    const base = `events.out.tfevents.${Math.floor(Date.now() / 1000)}.${hostname()}.${process.pid}`;
+    // Two writers in one second in one process (a run resumed in-process) get distinct names.
+    let n = 0;
+    path = join(dir, base);
+    while (existsSync(path)) path = join(dir, `${base}.${++n}`);
+    appendFileSync(path, tfRecord(encodeEvent({ step: 0, fileVersion: "brain.Event:2" })));
+    openFiles.set(dir, path);
+  }
+  return path;
+}
+
+/** Appends the rows as scalar summaries, one event per step. */
+export function appendScalars(dir: string, rows: readonly ScalarRow[]): void {
+  const bySteps = new Map<number, ScalarRow[]>();
+  for (const r of rows) {
+    if (!Number.isFinite(r.value)) continue;
+    const list = bySteps.get(r.step) ?? [];
+    list.push(r);
+    bySteps.set(r.step, list);
+  }
+  if (bySteps.size === 0) return;
+  const records = [...bySteps].map(([step, list]) =>
+    tfRecord(encodeEvent({ step, summary: { value: list.map((r) => ({ tag: tagOf(r), simpleValue: r.value })) } })));
+  appendFileSync(eventFile(dir), Buffer.concat(records));
+}
+
+/** Marks a restart at `step`: TensorBoard discards what earlier files logged past it. */
+export function markResume(dir: string, step: number): void {
+  appendFileSync(eventFile(dir), tfRecord(encodeEvent({ step, sessionLog: { status: SESSION_START } })));
+}
+
+/** The event files in a directory (for tests and tools). */
+export function eventFiles(dir: string): string[] {
+  return existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith("events.out.tfevents.")).sort().map((f) => join(dir, f)) : [];
+}
