@@ -3,7 +3,7 @@
 // the end-of-text id between them (as in training) and scored with the sliding window
 // of the held-out evaluation.
 import { slidingWindowPerplexity } from "../analysis/lm-eval.js";
-import { readJsonl, readTextDocuments } from "../data/readers/index.js";
+import { isRecordFile, readJsonl, readTextDocuments } from "../data/readers/index.js";
 import type { LanguageModel } from "./language-model.js";
 
 export interface LanguagePerplexity {
@@ -12,11 +12,6 @@ export interface LanguagePerplexity {
   tokens: number;
   nll: number;
   ppl: number;
-}
-
-/** JSONL (by extension, compressed or not), Parquet, else plain text with a document per line. */
-function isRecordFile(path: string): boolean {
-  return /\.jsonl?(\.(gz|zst|xz))?$/.test(path) || path.endsWith(".parquet");
 }
 
 export async function evaluateText(lm: LanguageModel, path: string, opts: { lang?: string; stride?: number } = {}): Promise<LanguagePerplexity[]> {
