@@ -5,7 +5,7 @@
  * surfaces as a stream error, which readLines reports with the file's name.
  */
 import { createReadStream } from "node:fs";
-import { Readable, Transform } from "node:stream";
+import { PassThrough, Readable, Transform } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { createGunzip } from "node:zlib";
 import { Decompress } from "fzstd";
@@ -47,7 +47,11 @@ export function openDecompressed(path: string): Readable {
   else if (path.endsWith(".zst") || path.endsWith(".zstd")) decoder = file.pipe(zstdStream());
   else if (path.endsWith(".xz")) {
     const web = new XzReadableStream(Readable.toWeb(file) as unknown as ReadableStream<Uint8Array>);
-    decoder = Readable.fromWeb(web as unknown as WebReadableStream<Uint8Array>);
+    const xz = Readable.fromWeb(web as unknown as WebReadableStream<Uint8Array>);
+    // liblzma's errors arrive as bare codes ("error code 8"): say what they mean here.
+    const out = new PassThrough();
+    xz.on("error", (e) => out.destroy(new Error(`xz: corrupt or truncated data (${e.message})`)));
+    decoder = xz.pipe(out);
   } else return file;
   file.on("error", (e) => decoder.destroy(e));
   return decoder;
