@@ -46,7 +46,7 @@ export async function loadLanguageModel(dir: string, opts: { cacheDir?: string }
   if (!existsSync(dir)) throw new Error(`${dir}: no such model directory`);
   if (existsSync(join(dir, MODEL_FILE))) {
     const meta = JSON.parse(readFileSync(join(dir, MODEL_FILE), "utf8")) as ImportedModelFile;
-    if (meta.kind !== "gpt" || !meta.gpt) throw new Error(`${join(dir, MODEL_FILE)}: a ${meta.kind} model, not a causal language model`);
+    if (meta.kind !== "gpt" || !meta.gpt) throw new Error(`${join(dir, MODEL_FILE)}: ${meta.kind === "encoder" ? "an encoder" : `a ${meta.kind}`} model, not a causal language model`);
     const model = new GPT(meta.gpt);
     loadCheckpoint(join(dir, "checkpoint.safetensors"), model, null, { restoreRng: false });
     return { model: model.eval(), tokenizer: loadDirectoryTokenizer(dir), eosId: meta.eosId ?? null };

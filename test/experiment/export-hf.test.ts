@@ -20,6 +20,10 @@ import { chooseToken, sampleTokens } from "../../src/analysis/generate.js";
 import { loadGpt2 } from "../../src/nn/huggingface-gpt2.js";
 import { loadSafetensors, saveSafetensors, tensor, tidy } from "../../src/torch/index.js";
 import type { GPT } from "../../src/nn/gpt.js";
+import { MaskedLM, encoderConfig } from "../../src/nn/encoder.js";
+import { loadHuggingFace, saveHuggingFace } from "../../src/nn/huggingface.js";
+import { trainTokenizer } from "../../src/data/tokenizer.js";
+import { manualSeed } from "../../src/torch/index.js";
 import { TEST_CACHE, tinySpec } from "./fixtures.js";
 
 const bin = fileURLToPath(new URL("../../../bin/xling.js", import.meta.url));
@@ -135,6 +139,32 @@ describe("export --format hf, import, eval, sample", () => {
     saveSafetensors(join(broken, "model.safetensors"), tensors, { format: "pt" });
     assert.throws(() => importHf(broken, join(root, "never")), (e: Error) => e.message.includes(join(broken, "model.safetensors")) && /missing transformer\.h\.0\.attn\.c_attn\.weight/.test(e.message));
     assert.ok(!existsSync(join(root, "never")));
+  });
+});
+
+describe("export of a pretrained encoder", () => {
+  it("writes its Hugging Face class with tokenizer.json and a card; import keeps its outputs", async () => {
+    const lines = ["the house is small and the book is big", "a small house by the river", "the river runs by the old house", "books and houses and rivers"];
+    const spm = await trainTokenizer(Array.from({ length: 30 }, (_, i) => lines[i % 4]! + ` ${i}`), { modelPrefix: join(root, "enc-spm"), vocabSize: 40, numThreads: 1, controlSymbols: ["<mask>"] });
+    manualSeed(3);
+    const model = new MaskedLM(encoderConfig({ family: "xlm-roberta", vocabSize: spm.vocabSize, hidden: 16, layers: 2, heads: 2, maxPositions: 40, typeVocabSize: 1, padId: 1, dropout: 0 })).eval();
+    const source = join(root, "transfer-run");
+    saveHuggingFace(join(source, "encoder"), model, { tokenizerPath: join(root, "enc-spm.model") });
+    const out = join(root, "encoder-hf");
+    await exportHf(source, out);
+    for (const f of ["config.json", "model.safetensors", "tokenizer.json", "sentencepiece.bpe.model", "README.md"]) assert.ok(existsSync(join(out, f)), f);
+    assert.deepEqual(JSON.parse(readFileSync(join(out, "config.json"), "utf8")).architectures, ["XLMRobertaForMaskedLM"]);
+    assert.match(readFileSync(join(out, "README.md"), "utf8"), /AutoModelForMaskedLM\.from_pretrained/);
+    const tok = rust.Tokenizer.fromFile(join(out, "tokenizer.json"));
+    assert.deepEqual((await tok.encode("the small river house")).getIds(), Array.from(spm.encode("the small river house")));
+    const ids = tensor([[5, 6, 7, 8, 9], [10, 11, 12, 13, 14]], { dtype: "int64" });
+    const want = tidy(() => model.forward(ids).toArray() as Float32Array);
+    const loaded = loadHuggingFace(out);
+    assert.deepEqual(tidy(() => loaded.model.eval().forward(ids).toArray() as Float32Array), want);
+    const imported = join(root, "encoder-imported");
+    assert.equal(importHf(out, imported).kind, "encoder");
+    assert.equal(JSON.parse(readFileSync(join(imported, "xling-model.json"), "utf8")).family, "xlm-roberta");
+    await assert.rejects(loadLanguageModel(imported), /an encoder model, not a causal language model/);
   });
 });
 
