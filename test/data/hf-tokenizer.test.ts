@@ -6,6 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 
+import rust from "tokenizers";
+
 import { HfTokenizer, loadHfTokenizer } from "../../src/data/hf-tokenizer.js";
 import { loadDirectoryTokenizer } from "../../src/nn/huggingface.js";
 
@@ -227,6 +229,23 @@ describe("tokenizer.json: byte-level BPE", () => {
     assert.deepEqual(ids(mask(false).encode("hello <mask>")), [16, 5, 22]);
     assert.equal(mask(true).vocabSize, 23);
   });
+});
+
+// ---- the same files through the Rust library ------------------------------------------------
+
+describe("tokenizer.json: the hand-worked files agree with the Rust tokenizers library", () => {
+  const texts = ["Héllo, World!", "$50. hello¡", "unaffable playing running runner", "xyz hellox world", "中国hello", "[CLS] Hello [MASK]",
+    "hello world", "hello  world", "hello!!", "héllo\nworld", "  hel lo ", "hello<|endoftext|> world", "ell\n\nhe"];
+  for (const [name, json] of [["WordPiece", wordPieceJson()], ["byte-level BPE", bpeJson()]] as const) {
+    it(name, async () => {
+      const path = write(json);
+      const ours = loadHfTokenizer(path);
+      const theirs = rust.Tokenizer.fromFile(path);
+      for (const text of texts)
+        for (const addSpecialTokens of [false, true])
+          assert.deepEqual(ids(ours.encode(text, { addSpecialTokens })), (await theirs.encode(text, null, { addSpecialTokens })).getIds(), `${JSON.stringify(text)} ${addSpecialTokens}`);
+    });
+  }
 });
 
 // ---- errors --------------------------------------------------------------------------------
