@@ -83,6 +83,23 @@ describe("export --format hf, import, eval, sample", () => {
     for (const m of [run.model, exported, reimported.model]) m.dispose();
   });
 
+  it("PyTorch running GPT2LMHeadModel's forward pass over the exported files gives xling's logits", async () => {
+    // The reference is written from transformers' GPT-2 (transformers is not installed):
+    // Conv1D x @ W + b, pre-LN blocks, causal attention, lm_head.weight when untied.
+    const python = process.env.XLING_PYTHON ?? "/usr/bin/python3";
+    const ids = [[1, 17, 40, 300, 5, 900, 2, 64], [7, 7, 100, 1000, 3, 12, 512, 0]];
+    const r = spawnSync(python, [fileURLToPath(new URL("../../../test/fixtures/hf/gpt2_forward.py", import.meta.url)), out, JSON.stringify(ids)], { encoding: "utf8", maxBuffer: 1 << 26 });
+    assert.equal(r.status, 0, `python3-torch (scripts/setup.sh --tests installs it): ${r.stderr}`);
+    const theirs = (JSON.parse(r.stdout) as number[][][]).flat(2);
+    const run = await loadRunModel(runDir, TEST_CACHE);
+    const ours = Array.from(tidy(() => run.model.forward(tensor(ids, { dtype: "int64" })).logits.toArray() as Float32Array));
+    run.model.dispose();
+    assert.equal(theirs.length, ours.length);
+    let maxDiff = 0;
+    for (let i = 0; i < ours.length; i++) maxDiff = Math.max(maxDiff, Math.abs(ours[i]! - theirs[i]!));
+    assert.ok(maxDiff < 1e-5, `max |difference| ${maxDiff}`);
+  });
+
   it("its tokenizer.json gives the run's SentencePiece ids in the Rust tokenizers library", async () => {
     const run = await loadRunModel(runDir, TEST_CACHE);
     run.model.dispose();
