@@ -19,8 +19,12 @@ const NormalizerSpec = new protobuf.Type("NormalizerSpec")
   .add(new protobuf.Field("precompiledCharsmap", 2, "bytes"))
   .add(new protobuf.Field("addDummyPrefix", 3, "bool"))
   .add(new protobuf.Field("removeExtraWhitespaces", 4, "bool"));
-const ModelProto = new protobuf.Type("ModelProto").add(new protobuf.Field("normalizerSpec", 3, "NormalizerSpec"));
-new protobuf.Root().add(NormalizerSpec).add(ModelProto);
+// TrainerSpec.model_type: UNIGRAM = 1 (the default), BPE = 2, WORD = 3, CHAR = 4.
+const TrainerSpec = new protobuf.Type("TrainerSpec").add(new protobuf.Field("modelType", 3, "int32"));
+const ModelProto = new protobuf.Type("ModelProto")
+  .add(new protobuf.Field("trainerSpec", 2, "TrainerSpec"))
+  .add(new protobuf.Field("normalizerSpec", 3, "NormalizerSpec"));
+new protobuf.Root().add(NormalizerSpec).add(TrainerSpec).add(ModelProto);
 
 interface NormalizerFields {
   name?: string;
@@ -29,10 +33,13 @@ interface NormalizerFields {
   removeExtraWhitespaces?: boolean;
 }
 
-/** The tokenizer.json object for `tok`; `modelType` is the type it was trained as. */
-export function sentencePieceToHf(tok: SentencePieceTokenizer, modelType: "unigram" | "bpe"): Record<string, unknown> {
-  const decoded = ModelProto.toObject(ModelProto.decode(tok.serialize()), { defaults: false }) as { normalizerSpec?: NormalizerFields };
+/** The tokenizer.json object for `tok` (a unigram or BPE model; the type is read from the model). */
+export function sentencePieceToHf(tok: SentencePieceTokenizer): Record<string, unknown> {
+  const decoded = ModelProto.toObject(ModelProto.decode(tok.serialize()), { defaults: false }) as { normalizerSpec?: NormalizerFields; trainerSpec?: { modelType?: number } };
   const spec = decoded.normalizerSpec ?? {};
+  const typeCode = decoded.trainerSpec?.modelType ?? 1;
+  if (typeCode !== 1 && typeCode !== 2) throw new Error(`a SentencePiece ${typeCode === 3 ? "word" : "char"} model has no tokenizer.json equivalent here (unigram and BPE only)`);
+  const modelType = typeCode === 1 ? "unigram" : "bpe";
   // proto2 defaults of these two flags are true.
   const dummyPrefix = spec.addDummyPrefix ?? true;
   const cleanWhitespace = spec.removeExtraWhitespaces ?? true;

@@ -4,13 +4,13 @@
 //   config.json, generation_config.json (GPTs), model.safetensors, tokenizer.json (the
 //   run's SentencePiece model converted), tokenizer.model (the SentencePiece model
 //   itself, for xling and sentencepiece users), README.md (a model card).
-// `xling import` reads such a directory back (loadExportedModel).
+// `xling import` reads such a directory back (language-model.ts).
 import { existsSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 
 import { loadSafetensors } from "../torch/index.js";
 import { GPT } from "../nn/gpt.js";
-import { loadGpt2, saveGpt2 } from "../nn/huggingface-gpt2.js";
+import { saveGpt2 } from "../nn/huggingface-gpt2.js";
 import { loadHuggingFace, saveHuggingFace } from "../nn/huggingface.js";
 import { SentencePieceTokenizer } from "../data/tokenizer.js";
 import { sentencePieceToHf } from "../data/spm-to-hf.js";
@@ -111,7 +111,7 @@ async function exportRun(runDir: string, out: string, cacheDir: string): Promise
     saveGpt2(out, model, {
       ids,
       extraFiles: {
-        "tokenizer.json": JSON.stringify(sentencePieceToHf(spm, cfg.tokenizer.modelType ?? "unigram")),
+        "tokenizer.json": JSON.stringify(sentencePieceToHf(spm)),
         "tokenizer_config.json": JSON.stringify(tokenizerConfig(spm, ids), null, 2) + "\n",
         "tokenizer.model": spm.serialize(),
         "README.md": card,
@@ -131,7 +131,7 @@ function exportEncoder(dir: string, out: string, source: string): string {
     if (!loaded.tokenizerPath) throw new Error(`${dir}: no SentencePiece model to write tokenizer.json from`);
     saveHuggingFace(out, loaded.model, { tokenizerPath: loaded.tokenizerPath, family: loaded.family });
     const spm = SentencePieceTokenizer.load(loaded.tokenizerPath);
-    writeFileSync(join(out, "tokenizer.json"), JSON.stringify(sentencePieceToHf(spm, "unigram")));
+    writeFileSync(join(out, "tokenizer.json"), JSON.stringify(sentencePieceToHf(spm)));
     writeFileSync(join(out, "tokenizer_config.json"), JSON.stringify(tokenizerConfig(spm, { bos: spm.bosId, eos: spm.eosId, pad: spm.padId }), null, 2) + "\n");
     writeFileSync(join(out, "README.md"), modelCard({ name: basename(source), kind: loaded.family, study: "transfer", cfg: null, outcome: null, step: null, vocabSize: loaded.model.config.vocabSize, tokenizerVocab: spm.vocabSize, params: loaded.model.numParameters() }));
   } finally {

@@ -3,7 +3,7 @@
 //   a run directory           config.json (xling's) + checkpoint.safetensors
 //   an exported directory     Hugging Face GPT-2 layout (xling export, or any GPT-2)
 //   an imported directory     xling-model.json + checkpoint.safetensors (xling import)
-import { copyFileSync, existsSync, readdirSync, readFileSync, rmdirSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
 
 import { GPT, type GPTConfig } from "../nn/gpt.js";
@@ -14,7 +14,6 @@ import type { HfTokenizer } from "../data/hf-tokenizer.js";
 import type { SentencePieceTokenizer } from "../data/tokenizer.js";
 import { loadCheckpoint, saveCheckpoint } from "../train/checkpoint.js";
 import { writeFileAtomic } from "../util/atomic.js";
-import { mkdirSync } from "node:fs";
 import { assertEmptyTarget, loadRunModel } from "./export-hf.js";
 
 /** The file naming an imported model's kind and configuration. */

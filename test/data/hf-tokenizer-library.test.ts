@@ -131,7 +131,7 @@ describe("SentencePiece models written as tokenizer.json", () => {
   for (const modelType of ["unigram", "bpe"] as const) {
     it(`${modelType}: the Rust library loading the written file gives SentencePiece's ids`, async () => {
       const spm: SentencePieceTokenizer = await trainTokenizer(texts, { modelPrefix: join(dir, modelType), modelType, vocabSize: 300, numThreads: 1 });
-      const path = write(sentencePieceToHf(spm, modelType));
+      const path = write(sentencePieceToHf(spm));
       const rustTok = rust.Tokenizer.fromFile(path);
       const ours = HfTokenizer.load(path);
       const samples = [...texts.slice(0, 3), ...texts.slice(20, 23), ...texts.slice(40, 43), "  Ünïcode ﬁ ½  spaces   and\ttabs ", "x"];
