@@ -52,7 +52,13 @@ if (step === "native") {
   const sources = ["binding.gyp", ...readdirSync("native").filter((f) => f.endsWith(".mjs")).sort().map((f) => join("native", f)), ...readdirSync("native/src").sort().map((f) => join("native/src", f))];
   ifStale("native addon", "build/.native-stamp", stamp(sources), "build/Release/xling.node", () => {
     run(process.execPath, ["native/gen-ops.mjs"]);
-    run(process.execPath, [join(dirname(fileURLToPath(import.meta.resolve("node-gyp/package.json"))), "bin", "node-gyp.js"), "rebuild", "-j", "2"]);
+    // The project's node-gyp in a clone; npm's own (npm_config_node_gyp) when installed as a package.
+    let gyp = process.env.npm_config_node_gyp;
+    try {
+      gyp = join(dirname(fileURLToPath(import.meta.resolve("node-gyp/package.json"))), "bin", "node-gyp.js");
+    } catch { /* not installed: npm's */ }
+    if (gyp) run(process.execPath, [gyp, "rebuild", "-j", "2"]);
+    else run("node-gyp", ["rebuild", "-j", "2"]);
   });
 } else if (step === "ts") {
   // The generated bindings are part of the sources: regenerate them first (cheap).
