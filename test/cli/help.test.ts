@@ -53,6 +53,9 @@ describe("xling help and option checking", () => {
     }
     const run = await capture(["run", "--help"]);
     assert.match(run.stdout, /--parallel <int> +runs trained at once/);
+    // Commands that parse their own arguments list their options too.
+    assert.match((await capture(["results", "--help"])).stdout, /Options:\n {2}--store <file> +results store/);
+    assert.match((await capture(["launch", "--help"])).stdout, /Options:\n {2}--nproc <int> +ranks on this node/);
   });
 
   it("the command list leaves out internal commands", async () => {
