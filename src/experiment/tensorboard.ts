@@ -30,17 +30,29 @@ new protobuf.Root().add(SummaryValue).add(Summary).add(SessionLog).add(Event);
 
 const SESSION_START = 1;
 
-/** A metric line's TensorBoard tag: split/name, then the language when it has one. */
+/** A metrics.jsonl row: every run's {step, split, name, lang, value}, or any row of numbers by step. */
 export interface ScalarRow {
   step: number;
-  split: string;
-  name: string;
-  lang: string | null;
-  value: number;
 }
 
-export function tagOf(row: ScalarRow): string {
-  return row.lang === null ? `${row.split}/${row.name}` : `${row.split}/${row.name}/${row.lang}`;
+/**
+ * The (tag, value) pairs of a row. A metric row {split, name, lang, value} is one scalar
+ * tagged split/name[/lang] ("train/loss", "eval/ppl/en"); another row (the transfer
+ * study's pretraining {step, loss, langLoss: {en: ...}}) gives one scalar per numeric
+ * field, nested fields as field/key ("loss", "langLoss/en").
+ */
+export function scalarsOf(scalarRow: ScalarRow): [string, number][] {
+  const row = scalarRow as unknown as Record<string, unknown>;
+  if (typeof row.split === "string" && typeof row.name === "string" && typeof row.value === "number")
+    return [[typeof row.lang === "string" ? `${row.split}/${row.name}/${row.lang}` : `${row.split}/${row.name}`, row.value]];
+  const out: [string, number][] = [];
+  for (const [key, v] of Object.entries(row)) {
+    if (key === "step") continue;
+    if (typeof v === "number") out.push([key, v]);
+    else if (v !== null && typeof v === "object" && !Array.isArray(v))
+      for (const [sub, x] of Object.entries(v)) if (typeof x === "number") out.push([`${key}/${sub}`, x]);
+  }
+  return out;
 }
 
 function maskedCrc(bytes: Uint8Array): number {
@@ -81,22 +93,29 @@ function eventFile(dir: string): string {
 
 /** Appends the rows as scalar summaries, one event per step. */
 export function appendScalars(dir: string, rows: readonly ScalarRow[]): void {
-  const bySteps = new Map<number, ScalarRow[]>();
+  const bySteps = new Map<number, [string, number][]>();
   for (const r of rows) {
-    if (!Number.isFinite(r.value)) continue;
-    const list = bySteps.get(r.step) ?? [];
-    list.push(r);
-    bySteps.set(r.step, list);
+    const values = scalarsOf(r).filter(([, v]) => Number.isFinite(v));
+    if (values.length > 0) bySteps.set(r.step, [...(bySteps.get(r.step) ?? []), ...values]);
   }
   if (bySteps.size === 0) return;
-  const records = [...bySteps].map(([step, list]) =>
-    tfRecord(encodeEvent({ step, summary: { value: list.map((r) => ({ tag: tagOf(r), simpleValue: r.value })) } })));
-  appendFileSync(eventFile(dir), Buffer.concat(records));
+  const records = [...bySteps].map(([step, values]) =>
+    tfRecord(encodeEvent({ step, summary: { value: values.map(([tag, simpleValue]) => ({ tag, simpleValue })) } })));
+  append(dir, Buffer.concat(records));
 }
 
 /** Marks a restart at `step`: TensorBoard discards what earlier files logged past it. */
 export function markResume(dir: string, step: number): void {
-  appendFileSync(eventFile(dir), tfRecord(encodeEvent({ step, sessionLog: { status: SESSION_START } })));
+  append(dir, tfRecord(encodeEvent({ step: Math.max(0, step), sessionLog: { status: SESSION_START } })));
+}
+
+function append(dir: string, bytes: Buffer): void {
+  const path = eventFile(dir);
+  try {
+    appendFileSync(path, bytes);
+  } catch (e) {
+    throw new Error(`${path}: cannot append TensorBoard events: ${(e as Error).message}`, { cause: e });
+  }
 }
 
 /** The event files in a directory (for tests and tools). */
