@@ -92,7 +92,7 @@ function eventFile(dir: string): string {
 }
 
 /** Appends the rows as scalar summaries, one event per step. */
-export function appendScalars(dir: string, rows: readonly ScalarRow[]): void {
+export function appendScalars<R extends ScalarRow>(dir: string, rows: readonly R[]): void {
   const bySteps = new Map<number, [string, number][]>();
   for (const r of rows) {
     const values = scalarsOf(r).filter(([, v]) => Number.isFinite(v));

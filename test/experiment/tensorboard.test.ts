@@ -138,6 +138,13 @@ describe("TensorBoard event files", () => {
     assert.deepEqual([events[3]!.step, events[3]!.sessionStatus], [5, 1], "SessionLog START at the resume step");
   });
 
+  it("rows of other shapes give one scalar per numeric field, nested ones as field/key", () => {
+    const dir = mkdtempSync(join(root, "generic-"));
+    appendScalars(dir, [{ step: 10, loss: 3.5, langLoss: { en: 0.25, de: 4 }, note: "text is left out" }]);
+    const events = readEvents(eventFiles(dir)[0]!);
+    assert.deepEqual([events[1]!.step, [...events[1]!.scalars!]], [10, [["loss", 3.5], ["langLoss/en", 0.25], ["langLoss/de", 4]]]);
+  });
+
   it("a flipped byte fails the reader's CRC check", () => {
     const dir = mkdtempSync(join(root, "corrupt-"));
     appendScalars(dir, [{ step: 1, split: "train", name: "loss", lang: null, value: 1 }]);
