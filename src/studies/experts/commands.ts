@@ -12,6 +12,7 @@ import {
 } from "./btm.js";
 import { executeExpertRun, type ExpertRunConfig } from "./run.js";
 import { expertStudyReport, ruleOrder } from "./report.js";
+import { ingestExpertStudy } from "./store.js";
 import { writeReport } from "../../report/write.js";
 import { formatNumber } from "../../report/html.js";
 
@@ -28,8 +29,10 @@ async function evaluateAndReport(study: ExpertStudy, plan: StudyPlan, cacheDir: 
   process.stdout.write(`${"language".padEnd(10)}${rules.map((r) => r.padStart(width)).join("")}\n`);
   for (const lang of ev.languages)
     process.stdout.write(`${lang.padEnd(10)}${rules.map((r) => formatNumber(ev.rows.find((x) => x.lang === lang && x.rule === r)?.ppl ?? NaN).padStart(width)).join("")}\n`);
+  ingestExpertStudy(join(plan.dir, "results.sqlite"), study, plan, ev);
   const path = writeReport(join(plan.dir, "report.html"), expertStudyReport(study, plan, ev));
-  process.stdout.write(`report: ${path}\nevaluation: ${join(plan.dir, "evaluation.json")}\n`);
+  process.stdout.write(`report: ${path}\nevaluation: ${join(plan.dir, "evaluation.json")}\n` +
+    `results: ${join(plan.dir, "results.sqlite")} (query with: xling results ${study.name} --result ppl --group-by rule)\n`);
 }
 
 const cacheOption = { cache: { type: "string", description: "token cache directory", defaultText: "$XLING_CACHE or <study>/../.xling-cache" } } as const;
@@ -72,6 +75,8 @@ export const expertCommands: Record<string, Command> = {
       }
       const { plan, summary } = await trainStudy(study, dir, opts);
       printSummary(study.name, summary);
+      // The trained runs are queryable before (and without) the evaluation.
+      ingestExpertStudy(join(plan.dir, "results.sqlite"), study, plan, null);
       if (plan.experts.some(isDone)) await evaluateAndReport(study, plan, cacheDir);
       return summary.failed.length ? 1 : 0;
     },

@@ -4,7 +4,7 @@
 // in its own directory:
 //   config.json, checkpoint.safetensors (resumable), metrics.jsonl,
 //   model.safetensors (final weights, what other runs branch from), results.json (last).
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { loadSafetensors, manualSeed, saveSafetensors, setNumThreads, dispose, type Tensor } from "../../torch/index.js";
@@ -15,6 +15,7 @@ import { prepareMultilingual, type MultilingualChoice, type PreparedMultilingual
 import type { TokenizerChoice } from "../../data/prepare.js";
 import { TokenCacheReader } from "../../data/token-cache.js";
 import { writeFileAtomic } from "../../util/atomic.js";
+import { RunRanks } from "../../run/ranks.js";
 import { MultilingualBatchSource } from "../../train/multilingual-batches.js";
 import { trainLanguageModel, type StepRecord } from "../../train/trainer.js";
 import { appendMetrics, trainMetricRows, truncateMetrics, type MetricRow } from "../../run/metrics.js";
@@ -94,11 +95,13 @@ export function studyModel(model: ExpertStudy["model"], vocabSize: number): GPT 
 
 export async function executeExpertRun(cfg: ExpertRunConfig, dir: string, opts: { cacheDir: string; progress?: boolean; prepared?: PreparedMultilingual }): Promise<ExpertRunOutcome> {
   const started = Date.now();
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "config.json"), JSON.stringify(cfg, null, 2));
+  // One process, or one rank of a data-parallel job under `xling launch` (src/run/ranks.ts).
+  const ranks = RunRanks.join(dir, cfg);
+  const writer = ranks.writer;
+  opts = { ...opts, progress: ranks.progress(opts.progress) };
   setNumThreads(cfg.train.threads);
   const log = (msg: string) => opts.progress !== false && process.stderr.write(`${cfg.name}: ${msg}\n`);
-  const prepared = opts.prepared ?? await prepareMultilingual(cfg.corpus, cfg.tokenizer, opts.cacheDir, DATA_SPLIT_SEED, log);
+  const prepared = opts.prepared ?? await ranks.prepare("corpus preparation", () => prepareMultilingual(cfg.corpus, cfg.tokenizer, opts.cacheDir, DATA_SPLIT_SEED, log));
 
   manualSeed(cfg.train.seed);
   const model = studyModel(cfg.model, prepared.vocabSize);
@@ -110,14 +113,16 @@ export async function executeExpertRun(cfg: ExpertRunConfig, dir: string, opts: 
     // On resume the checkpoint replaces these weights; loading them first keeps one code path.
     loadWeightsInto(model, cfg.init.path);
   }
+  ranks.startFrom(model.parameters());
 
   const caches = cfg.languages.map((l) => (cfg.trainCaches ? TokenCacheReader.open(cfg.trainCaches[l]!) : prepared.language(l).open("train")));
   const streams = caches.map((c) => new PackedSequenceStream(c, cfg.model.seqLen, cfg.train.seed));
   const sizes = Object.fromEntries(cfg.languages.map((l, i) => [l, caches[i]!.count]));
-  const batches = new MultilingualBatchSource(streams, makeSampler({ kind: "proportional", sizes, seed: cfg.train.seed }), cfg.train.batchSize);
+  const batches = ranks.batches(new MultilingualBatchSource(streams, makeSampler({ kind: "proportional", sizes, seed: cfg.train.seed }), cfg.train.batchSize));
 
   const metricsPath = join(dir, "metrics.jsonl");
-  const onStep = (r: StepRecord) => appendMetrics(metricsPath, trainMetricRows(r));
+  const writeMetrics = (rows: MetricRow[]) => writer && appendMetrics(metricsPath, rows);
+  const onStep = (r: StepRecord) => writeMetrics(trainMetricRows(r));
   let tokensSeen: Record<string, number> = Object.fromEntries(cfg.languages.map((l) => [l, 0]));
   const validNll: Record<string, number> = {};
   const measureValid = () => {
@@ -131,7 +136,7 @@ export async function executeExpertRun(cfg: ExpertRunConfig, dir: string, opts: 
   // resumed from the final checkpoint has them already and does not write them twice.
   const evaluate = (step: number) => {
     measureValid();
-    appendMetrics(metricsPath, cfg.languages.map((lang): MetricRow => ({ step, split: "eval", name: "nll", lang, value: validNll[lang] })));
+    writeMetrics(cfg.languages.map((lang): MetricRow => ({ step, split: "eval", name: "nll", lang, value: validNll[lang] })));
   };
   if (cfg.steps > 0) {
     const result = await trainLanguageModel({
@@ -139,8 +144,9 @@ export async function executeExpertRun(cfg: ExpertRunConfig, dir: string, opts: 
       schedule: { maxLr: cfg.train.lr, minLr: cfg.train.minLr, warmupSteps: Math.min(cfg.train.warmup, Math.floor(cfg.steps / 2)), totalSteps: cfg.steps },
       adam: { betas: [0.9, 0.95], eps: 1e-8, weightDecay: 0 },
       clip: cfg.train.clip, checkpointPath, checkpointEvery: cfg.train.checkpointEvery,
-      evalEvery: cfg.steps, evaluate, onStep, onResume: (step) => truncateMetrics(metricsPath, step),
+      evalEvery: cfg.steps, evaluate, onStep, onResume: (step) => writer && truncateMetrics(metricsPath, step),
       progress: opts.progress, label: cfg.name,
+      ...ranks.trainerHooks(),
     });
     if (result.interrupted) {
       caches.forEach((c) => c.close());
@@ -150,11 +156,16 @@ export async function executeExpertRun(cfg: ExpertRunConfig, dir: string, opts: 
     tokensSeen = result.tokensSeen;
   }
   caches.forEach((c) => c.close());
+  ranks.close(log);
 
   if (cfg.steps === 0) {
-    truncateMetrics(metricsPath, -1);
+    if (writer) truncateMetrics(metricsPath, -1);
     evaluate(0);
   } else if (Object.keys(validNll).length === 0) measureValid();
+  if (!writer) {
+    model.dispose();
+    return { name: cfg.name, kind: cfg.kind, languages: cfg.languages, steps: cfg.steps, tokensSeen, initSha256, validNll, seconds: (Date.now() - started) / 1000 };
+  }
   saveWeights(model, join(dir, WEIGHTS_FILE), { run: cfg.name, languages: cfg.languages.join(","), steps: String(cfg.steps) });
   model.dispose();
   const outcome: ExpertRunOutcome = {
