@@ -4,7 +4,7 @@
 // fine-tuning, and evaluate zero-shot in every language; measure alignment per layer,
 // correlate it with the transfer gap, and rank source sets by selection heuristics.
 import { z } from "zod";
-import { SpecError, TokenizerSpec, readSpecFile } from "./spec.js";
+import { PrecisionSpec, SpecError, TokenizerSpec, readSpecFile, settlePrecision } from "./spec.js";
 
 const positiveInt = z.number().int().positive();
 
@@ -40,6 +40,8 @@ export const TransferSpec = z.strictObject({
     checkpointEvery: positiveInt.default(200),
     seed: z.number().int().min(0).default(0),
     threads: positiveInt.default(1),
+    /** Pretraining, fine-tuning and evaluation precision; absent: the machine's default (see TrainSpec). */
+    precision: PrecisionSpec.optional(),
   }),
   task: z.strictObject({
     kind: z.literal("debian-chapter").default("debian-chapter"),
@@ -110,6 +112,7 @@ export function parseTransferSpec(raw: unknown, source = "spec"): TransferConfig
   if (unknown(c.realign.pivot)) throw new SpecError(source, [{ path: "realign.pivot", message: `'${c.realign.pivot}' is not one of the languages` }]);
   if (c.realign.layer !== undefined && c.realign.layer > c.encoder.layers) throw new SpecError(source, [{ path: "realign.layer", message: `the encoder has ${c.encoder.layers} layers` }]);
   if (c.selection.k >= langs.length) throw new SpecError(source, [{ path: "selection.k", message: `k must leave at least one target language (have ${langs.length})` }]);
+  settlePrecision(c.pretrain, source, "pretrain.precision");
   return c;
 }
 
