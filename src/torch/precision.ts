@@ -62,14 +62,17 @@ export function defaultPrecision(): Precision {
 /**
  * The precision to use: the requested one if this machine can do it (else an error naming
  * what is missing), or the default when none is requested. `where` names the setting in
- * errors (e.g. the spec file).
+ * errors (e.g. the spec file); `device` is where the model computes (studies: the CPU).
  */
-export function resolvePrecision(requested: Precision | undefined | null, where = "precision"): Precision {
+export function resolvePrecision(requested: Precision | undefined | null, where = "precision", device: "cpu" | "cuda" = "cpu"): Precision {
   if (requested === undefined || requested === null) return defaultPrecision();
   if (!(PRECISIONS as readonly string[]).includes(requested))
     throw new Error(`${where}: unknown precision '${requested}' (fp32, bf16 or fp16)`);
-  if (requested === "fp16" && !native.build_info().cuda)
-    throw new Error(`${where}: fp16 needs a libtorch built with CUDA, and the linked one is CPU only (use bf16 or fp32)`);
+  if (requested === "fp16") {
+    // CPU autocast here has no fp16; on the CPU an fp16 setting would silently train in fp32.
+    if (!native.build_info().cuda) throw new Error(`${where}: fp16 needs CUDA, and the linked libtorch is built without it (use bf16 or fp32)`);
+    if (device !== "cuda") throw new Error(`${where}: fp16 needs CUDA, and this model computes on the CPU (use bf16 or fp32)`);
+  }
   if (requested === "bf16") {
     const cpu = cpuBf16Support();
     if (!cpu.native) throw new Error(`${where}: bf16 needs a CPU with avx512_bf16 or amx_bf16, and this CPU has neither (use fp32)`);

@@ -78,7 +78,7 @@ describe("precision", () => {
     assert.equal(resolvePrecision("fp32"), "fp32");
     if (cpuBf16Support().native) assert.equal(resolvePrecision("bf16"), "bf16");
     else assert.throws(() => resolvePrecision("bf16", "spec.json: train.precision"), /spec\.json: train\.precision: bf16 needs a CPU with avx512_bf16 or amx_bf16/);
-    if (!buildInfo().cuda) assert.throws(() => resolvePrecision("fp16", "x.json: train.precision"), /x\.json: train\.precision: fp16 needs a libtorch built with CUDA/);
+    assert.throws(() => resolvePrecision("fp16", "x.json: train.precision"), /x\.json: train\.precision: fp16 needs CUDA/);
     assert.throws(() => resolvePrecision("fp8" as never), /unknown precision 'fp8'/);
   });
 
