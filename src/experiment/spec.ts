@@ -14,7 +14,7 @@ const scheduleString = z.string().regex(/^(0(\.\d+)?|1(\.0+)?)(_(0(\.\d+)?|1(\.0
 
 export const CorpusSpec = z.strictObject({
   /** An embedded corpus (bible, udhr, debian-reference) or "file" with a path. */
-  name: z.enum(["bible", "udhr", "debian-reference", "file"]).default("bible"),
+  name: z.enum(["bible", "udhr", "debian-reference", "libreoffice-help", "file"]).default("bible"),
   lang: z.string().min(1).default("en"),
   /** Bible translation id (kjv, web, sparv). */
   translation: z.string().optional(),
@@ -36,6 +36,8 @@ export const ClonesSpec = z.strictObject({
   languages: z.number().int().min(2).max(16).default(2),
   /** Share of token ids cloned; the rest are shared anchors (1 = nothing shared). */
   fracClone: probability.default(1),
+  /** Ids never cloned: padding only (the method; end-of-document cloned too) or every special id (xling before). */
+  anchors: z.enum(["padding-only", "all-special"]).default("padding-only"),
   seed: z.number().int().min(0).default(0),
 });
 

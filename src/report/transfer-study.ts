@@ -58,7 +58,7 @@ export function transferStudyReport(cfg: TransferConfig, r: TransferResults): Re
     paragraphs: [cfg.description ?? "", ...headline(cfg, r)].filter(Boolean),
     facts: [
       { label: "languages", value: r.languages.map((l) => `${l} (${r.examples[l].train} train / ${r.examples[l].test} test paragraphs)`).join(", ") },
-      { label: "task", value: `Debian Reference paragraph → its chapter (${r.labels.length} classes); test paragraphs are held out in every language` },
+      { label: "task", value: `${cfg.task.kind === "libreoffice-module" ? "LibreOffice help paragraph → its help module" : "Debian Reference paragraph → its chapter"} (${r.labels.length} classes); test paragraphs are held out in every language` },
       { label: "encoder", value: `${cfg.encoder.layers} layers, hidden ${cfg.encoder.hidden}, ${cfg.encoder.heads} heads, ${cfg.encoder.maxLen} tokens; SentencePiece vocabulary ${cfg.tokenizer.vocabSize}` },
       { label: "pretraining", value: `masked LM, ${r.pretrain.steps} steps of ${cfg.pretrain.batchSize} sequences, temperature ${cfg.pretrain.temperature}; final loss ${fmt(r.pretrain.finalLoss)}` },
       precisionFact([cfg.pretrain.precision]),
@@ -82,7 +82,7 @@ export function transferStudyReport(cfg: TransferConfig, r: TransferResults): Re
   if (r.correlation) {
     sections.push({
       heading: "Alignment and the transfer gap",
-      paragraphs: [`Each point is one target language in one condition and seed: weak word-retrieval accuracy with ${cfg.realign.pivot} at layer ${r.correlation.layer} after fine-tuning, against the relative transfer gap (source accuracy − target accuracy) / source accuracy. Spearman ρ = ${fmt(r.correlation.spearman)}, 95% bootstrap interval [${fmt(r.correlation.low)}, ${fmt(r.correlation.high)}].`],
+      paragraphs: [`Each point is one target language in one condition and seed: weak word-retrieval accuracy with ${cfg.realign.pivot} at layer ${r.correlation.layer} after fine-tuning, against the relative transfer gap (target accuracy − source accuracy) / source accuracy (the method's sign: negative when the target is worse, so better alignment should go with a positive ρ). Spearman ρ = ${fmt(r.correlation.spearman)}, 95% bootstrap interval [${fmt(r.correlation.low)}, ${fmt(r.correlation.high)}].`],
       charts: [{ id: "correlation", title: "Transfer gap against alignment", spec: scatterChart({ rows: r.correlation.points.map((p) => ({ ...p, condition: p.key.replace(/-s\d+$/, "") })), x: "weak", y: "gap", color: "condition", label: "target", trendline: true, xTitle: "word retrieval (weak)", yTitle: "relative transfer gap" }) }],
     });
   }
@@ -129,7 +129,7 @@ function selectionSection(r: TransferResults): Section {
   return {
     heading: "Choosing source languages",
     paragraphs: [
-      "Every candidate set of sources ranked by each heuristic, beside its measured transfer (mean zero-shot accuracy on the languages outside the set, one fine-tuning per set at the same budget). Spearman: agreement of a heuristic's scores with the measured transfer; pick: where the heuristic's top set ranks by measured transfer (1 = best).",
+      `Every candidate set of sources ranked by each heuristic, beside its measured transfer (mean zero-shot accuracy on the same fixed held-out targets${s.targets ? `, ${s.targets.join(", ")},` : ""} for every set, one fine-tuning per set at the same budget). Spearman: agreement of a heuristic's scores with the measured transfer; pick: where the heuristic's top set ranks by measured transfer (1 = best).`,
     ],
     tables: [{
       title: "Heuristics against measured transfer",
