@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "../run/command-options.js";
 import { packageRoot } from "../util/package-root.js";
-import { buildInfo, getNumThreads, cudaDeviceCount } from "../torch/index.js";
+import { buildInfo, getNumThreads, cudaDeviceCount, cpuBf16Support, defaultPrecision } from "../torch/index.js";
 import { loadAnyExperiment, studyCommands, sweepStudy } from "../studies/registry.js";
 import { runExperiment, type RunnerSummary } from "../studies/runner.js";
 import { listCorpora, openCorpus } from "../data/corpora/index.js";
@@ -211,6 +211,8 @@ export const commands: Record<string, Command> = {
       const b = buildInfo();
       process.stdout.write(`libtorch ${b.torchVersion}, CUDA ${b.cuda ? `yes (${cudaDeviceCount()} device(s))` : "no"}, intra-op threads ${getNumThreads()}\n`);
       process.stdout.write(`OPENBLAS_NUM_THREADS=${process.env.OPENBLAS_NUM_THREADS ?? "(unset)"}\n`);
+      const cpu = cpuBf16Support();
+      process.stdout.write(`CPU bf16: ${cpu.native ? `native (${cpu.flags.join(", ")})` : "no (neither avx512_bf16 nor amx_bf16)"}; default precision ${defaultPrecision()}\n`);
       if (existsSync(join(packageRoot(), "build", "Release", "xling.node"))) process.stdout.write(`addon: ${join(packageRoot(), "build", "Release", "xling.node")}\n`);
     },
   },

@@ -3,7 +3,7 @@
 // evaluate per language, and measure alignment. A run lives in its own directory:
 //   config.json, checkpoint.safetensors, metrics.jsonl, results.json (written last).
 import { join } from "node:path";
-import { manualSeed, setNumThreads, tidy, type Tensor } from "../../torch/index.js";
+import { manualSeed, setNumThreads, tidy, type Tensor, resolvePrecision, withPrecision, type Precision } from "../../torch/index.js";
 import { GPT } from "../../nn/gpt.js";
 import { CloneMapping, cloneExclusions } from "../../data/clones.js";
 import { PackedSequenceStream } from "../../data/pack.js";
@@ -32,6 +32,8 @@ export async function executeCloneRun(cfg: RunConfig, runDir: string, opts: { ca
   const writer = ranks.writer;
   opts = { ...opts, progress: ranks.progress(opts.progress) };
   setNumThreads(cfg.train.threads);
+  // Configs written before precision was recorded trained in fp32.
+  const precision = resolvePrecision(cfg.train.precision ?? "fp32", `${join(runDir, "config.json")}: train.precision`);
   const log = (msg: string) => opts.progress !== false && process.stderr.write(`${opts.label ?? "run"}: ${msg}\n`);
   const prepared = await ranks.prepare("corpus preparation", () => prepareCorpus(cfg.corpus, cfg.tokenizer, opts.cacheDir, DATA_SPLIT_SEED, log));
   const V = prepared.vocabSize;
@@ -61,7 +63,7 @@ export async function executeCloneRun(cfg: RunConfig, runDir: string, opts: { ca
   const writeMetrics = (rows: MetricRow[]) => writer && appendMetrics(metricsPath, rows);
   const evaluate = (step: number) => {
     const rows: MetricRow[] = languages.map((lang, k) => ({
-      step, split: "eval", name: "ppl", lang, value: slidingWindowPerplexity(model, rendered[k], { stride: cfg.eval.stride }).ppl,
+      step, split: "eval", name: "ppl", lang, value: withPrecision(precision, () => slidingWindowPerplexity(model, rendered[k], { stride: cfg.eval.stride })).ppl,
     }));
     writeMetrics(rows);
   };
@@ -73,7 +75,7 @@ export async function executeCloneRun(cfg: RunConfig, runDir: string, opts: { ca
     schedule: { maxLr: cfg.train.lr, minLr: cfg.train.minLr, warmupSteps: Math.min(cfg.train.warmup, Math.floor(steps / 2)), totalSteps: steps },
     adam: { betas: [0.9, 0.95], eps: 1e-8, weightDecay: 0 },
     clip: cfg.train.clip, checkpointPath: join(runDir, "checkpoint.safetensors"), checkpointEvery: cfg.train.checkpointEvery,
-    evalEvery: cfg.eval.every, evaluate, onStep, onResume, progress: opts.progress, label: opts.label,
+    evalEvery: cfg.eval.every, evaluate, onStep, onResume, progress: opts.progress, label: opts.label, precision,
     // Every rank evaluates (only rank 0 writes), so no rank waits in a collective for
     // the length of an evaluation, which could exceed the timeout.
     ...ranks.trainerHooks(),
@@ -90,7 +92,7 @@ export async function executeCloneRun(cfg: RunConfig, runDir: string, opts: { ca
     return { languages, steps, tokensSeen: result.tokensSeen, results: [], seconds: (Date.now() - started) / 1000 };
   }
 
-  const results = finalResults(cfg, model, mapping, languages, rendered, evalIds);
+  const results = finalResults(cfg, model, mapping, languages, rendered, evalIds, precision);
   for (const [lang, n] of Object.entries(result.tokensSeen)) results.push({ name: "tokens_seen", lang, layer: null, value: n });
   model.dispose();
   const outcome: RunOutcome = { languages, steps, tokensSeen: result.tokensSeen, results, seconds: (Date.now() - started) / 1000 };
@@ -98,10 +100,11 @@ export async function executeCloneRun(cfg: RunConfig, runDir: string, opts: { ca
   return outcome;
 }
 
-function finalResults(cfg: RunConfig, model: GPT, mapping: CloneMapping, languages: string[], rendered: Int32Array[], evalIds: Int32Array): ResultRow[] {
+function finalResults(cfg: RunConfig, model: GPT, mapping: CloneMapping, languages: string[], rendered: Int32Array[], evalIds: Int32Array, precision: Precision): ResultRow[] {
   const out: ResultRow[] = [];
+  // Perplexity in the training precision; the alignment analyses below stay in fp32.
   languages.forEach((lang, k) => {
-    const r = slidingWindowPerplexity(model, rendered[k], { stride: cfg.eval.stride });
+    const r = withPrecision(precision, () => slidingWindowPerplexity(model, rendered[k], { stride: cfg.eval.stride }));
     out.push({ name: "ppl", lang, layer: null, value: r.ppl }, { name: "nll", lang, layer: null, value: r.nll });
   });
   // Alignment of the original and each clone on the same held-out sequences.

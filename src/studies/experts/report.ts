@@ -8,6 +8,7 @@ import { barChart, lineChart } from "../../report/charts.js";
 import { readMetrics, smoothed } from "../../run/metrics.js";
 import { colorMapping } from "../../report/colors.js";
 import { formatNumber, type Chart, type Report, type Section, type Table } from "../../report/html.js";
+import { precisionFact } from "../../report/precision.js";
 
 const fmt = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? "n/a" : formatNumber(v));
 const pct = (v: number) => `${v >= 0 ? "+" : ""}${(100 * v).toFixed(1)}%`;
@@ -65,6 +66,7 @@ export function expertStudyReport(study: ExpertStudy, plan: StudyPlan, ev: Study
       { label: "corpus", value: study.corpus.languages.map((l) => `${l.lang} (${l.corpus}${l.code ? ` ${l.code}` : ""})`).join(", ") },
       { label: "tokenizer", value: `one SentencePiece ${study.tokenizer.modelType} model shared by all languages, vocabulary ${study.tokenizer.vocabSize}` },
       { label: "model", value: m.size === "custom" ? `GPT d${m.dModel}, ${m.layers} layers, ${m.heads} heads, ${m.seqLen} positions` : `GPT ${m.size}, ${m.seqLen} positions` },
+      precisionFact([study.train.precision]),
       { label: "partition", value: `${study.experts.partition.method}: ${plan.experts.map((e) => `${e.config.name} {${e.config.languages.join(", ")}}`).join(", ")}` },
       { label: "seed", value: study.seed.load ? `loaded from ${study.seed.load}, then ${study.seed.steps} steps` : `${study.seed.steps} steps on ${study.experts.languages.join(", ")}` },
       { label: "experts", value: `${plan.experts.length}, ${plan.experts.map((e) => e.config.steps).join(" / ")} steps` },

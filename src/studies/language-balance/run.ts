@@ -5,7 +5,7 @@
 // time. Same directory contract as a clone run: config.json, checkpoint.safetensors,
 // metrics.jsonl, results.json (written last).
 import { join } from "node:path";
-import { grad, manualSeed, setNumThreads, tensor, tidy, type Tensor } from "../../torch/index.js";
+import { grad, manualSeed, setNumThreads, tensor, tidy, type Tensor, resolvePrecision, withPrecision } from "../../torch/index.js";
 import { GPT } from "../../nn/gpt.js";
 import { PackedSequenceStream } from "../../data/pack.js";
 import { makeSampler, type SamplerSpec } from "../../data/samplers.js";
@@ -70,6 +70,8 @@ export async function executeBalanceRun(cfg: BalanceRunConfig, runDir: string, o
   const writer = ranks.writer;
   opts = { ...opts, progress: ranks.progress(opts.progress) };
   setNumThreads(cfg.train.threads);
+  // Configs written before precision was recorded trained in fp32.
+  const precision = resolvePrecision(cfg.train.precision ?? "fp32", `${join(runDir, "config.json")}: train.precision`);
   const log = (msg: string) => opts.progress !== false && process.stderr.write(`${opts.label ?? "run"}: ${msg}\n`);
   const prepared = await ranks.prepare("corpus preparation", () => prepareBalanceCorpus(cfg, opts.cacheDir, log));
   const languages = cfg.corpus.languages.map((l) => l.lang);
@@ -107,7 +109,7 @@ export async function executeBalanceRun(cfg: BalanceRunConfig, runDir: string, o
   const metricsPath = join(runDir, "metrics.jsonl");
   const writeMetrics = (rows: MetricRow[]) => writer && appendMetrics(metricsPath, rows);
   const evaluate = (step: number) => writeMetrics(languages.map((lang, n): MetricRow => ({
-    step, split: "eval", name: "ppl", lang, value: slidingWindowPerplexity(model, evalIds[n], { stride: cfg.eval.stride }).ppl,
+    step, split: "eval", name: "ppl", lang, value: withPrecision(precision, () => slidingWindowPerplexity(model, evalIds[n], { stride: cfg.eval.stride })).ppl,
   })));
 
   const curvatureSubset = selectParameters(model.namedParameters(), parameterFilter(cfg.curvature.parameters));
@@ -129,6 +131,7 @@ export async function executeBalanceRun(cfg: BalanceRunConfig, runDir: string, o
     adam: { betas: [0.9, 0.95], eps: 1e-8, weightDecay: 0 },
     clip: cfg.train.clip, checkpointPath: join(runDir, "checkpoint.safetensors"), checkpointEvery: cfg.train.checkpointEvery,
     evalEvery: cfg.eval.every, evaluate, onStep, onResume: (step) => writer && truncateMetrics(metricsPath, step), progress: opts.progress, label: opts.label,
+    precision,
     // Every rank evaluates (only rank 0 writes), so no rank waits in a collective for the
     // length of an evaluation. A balancer works on each rank's sequences and the ranks'
     // gradients are averaged: exact for the linear ones (none, CATS's loss weights).
@@ -149,7 +152,7 @@ export async function executeBalanceRun(cfg: BalanceRunConfig, runDir: string, o
 
   const results: ResultRow[] = [];
   languages.forEach((lang, n) => {
-    const r = slidingWindowPerplexity(model, evalIds[n], { stride: cfg.eval.stride });
+    const r = withPrecision(precision, () => slidingWindowPerplexity(model, evalIds[n], { stride: cfg.eval.stride }));
     results.push({ name: "ppl", lang, layer: null, value: r.ppl }, { name: "nll", lang, layer: null, value: r.nll });
     results.push({ name: "train_tokens_available", lang, layer: null, value: sequences[n] * (len + 1) });
     results.push({ name: "tokens_seen", lang, layer: null, value: result.tokensSeen[lang] });
