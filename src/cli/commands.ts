@@ -11,7 +11,7 @@ import { DEBIAN_REFERENCE_LANGS, installDebianReference } from "../data/corpora/
 import { SentencePieceTokenizer, trainTokenizer } from "../data/tokenizer.js";
 import { countText } from "../data/manifest.js";
 import { resultsCommand } from "../run/results-command.js";
-import { moreCommands } from "./more-commands.js";
+import { alignCommands } from "./align-commands.js";
 import { exitCodeOfRun, list, required as str } from "../run/command-options.js";
 import { finishExperiment } from "../studies/finish.js";
 import { acquireDirLock } from "../run/dir-lock.js";
@@ -216,7 +216,7 @@ export const commands: Record<string, Command> = {
       if (existsSync(join(packageRoot(), "build", "Release", "xling.node"))) process.stdout.write(`addon: ${join(packageRoot(), "build", "Release", "xling.node")}\n`);
     },
   },
-  ...moreCommands,
+  ...alignCommands,
   ...studyCommands(),
   ...corpusCommands,
   ...hfCommands,

@@ -1,6 +1,7 @@
 // Commands of expert studies (methods.md §4): train (seed -> experts -> dense baseline ->
-// ensemble evaluation -> report), add a language, show which runs are done, and the
-// internal per-run command each expert process (or Slurm array task) executes.
+// ensemble evaluation -> report), add a language, show which runs are done, the
+// internal per-run command each expert process (or Slurm array task) executes, and the
+// partitioning and Slurm tools on their own.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "../../run/command-options.js";
@@ -14,6 +15,10 @@ import { executeExpertRun, type ExpertRunConfig } from "./run.js";
 import { expertStudyReport, ruleOrder } from "./report.js";
 import { ingestExpertStudy } from "./store.js";
 import { writeReport } from "../../report/write.js";
+import { createPartitioner } from "../../experts/partition.js";
+import { loadLanguageFeatures } from "../../experts/typology.js";
+import { listUdhrTranslations } from "../../data/corpora/udhr.js";
+import { slurmArrayScript } from "../../experts/slurm.js";
 import { formatNumber } from "../../report/html.js";
 
 function printSummary(name: string, s: PoolSummary): void {
@@ -138,6 +143,56 @@ export const expertCommands: Record<string, Command> = {
       if (!dir) throw new Error("give the run directory");
       const config = JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as ExpertRunConfig;
       return exitCodeOfRun(() => executeExpertRun(config, dir, { cacheDir: str(values.cache, "cache") }));
+    },
+  },
+
+  "experts partition": {
+    summary: "Cluster languages into expert groups: typological (feature vectors) or geographic (UDHR coordinates)",
+    usage: "xling experts partition --k 4 (--features feats.csv|json | --geographic) --langs en,es,de,...",
+    options: {
+      k: { type: "string", integer: { min: 1 }, description: "number of expert groups" },
+      features: { type: "string", description: "language feature vectors (CSV or JSON)" },
+      geographic: { type: "boolean", description: "cluster by UDHR coordinates instead of features" },
+      langs: { type: "string", description: "comma-separated languages" },
+    },
+    async run({ values }) {
+      const k = Number(str(values.k, "k"));
+      const langs = str(values.langs, "langs").split(",");
+      const partitioner = values.geographic
+        ? createPartitioner({ name: "geographic", places: (await listUdhrTranslations()).filter((t) => t.latitude !== undefined && t.longitude !== undefined).map((t) => ({ code: t.code, latitude: t.latitude!, longitude: t.longitude! })) })
+        : createPartitioner({ name: "typological", features: await loadLanguageFeatures(str(values.features, "features")) });
+      const labels = partitioner.partition(langs.map((language) => ({ language })), k);
+      const groups = new Map<number, string[]>();
+      labels.forEach((c, i) => groups.set(c, [...(groups.get(c) ?? []), langs[i]]));
+      for (const [c, ls] of [...groups].sort((x, y) => x[0] - y[0])) process.stdout.write(`expert ${c}: ${ls.join(" ")}\n`);
+    },
+  },
+
+  "experts slurm": {
+    summary: "Write a Slurm job-array script running one expert's training command per array task",
+    usage: "xling experts slurm --experts K --command 'xling ... {expert} {checkpoint}' --checkpoints DIR --out job.sh [--time 24:00:00] [--mem 32G] [--cpus 8]",
+    options: {
+      experts: { type: "string", integer: { min: 1 }, description: "number of experts (array tasks)" },
+      command: { type: "string", description: "training command; {expert} and {checkpoint} are filled in" },
+      checkpoints: { type: "string", description: "directory of the experts' checkpoints" },
+      out: { type: "string", description: "script to write" },
+      time: { type: "string", description: "Slurm time limit", defaultText: "24:00:00" },
+      mem: { type: "string", description: "Slurm memory per task", defaultText: "32G" },
+      cpus: { type: "string", integer: { min: 1 }, description: "Slurm CPUs per task", defaultText: "8" },
+      name: { type: "string", description: "Slurm job name", defaultText: "xling-experts" },
+    },
+    async run({ values }) {
+      const script = slurmArrayScript({
+        jobName: (values.name as string | undefined) ?? "xling-experts",
+        experts: Number(str(values.experts, "experts")),
+        commandTemplate: str(values.command, "command"),
+        checkpointRoot: str(values.checkpoints, "checkpoints"),
+        time: (values.time as string | undefined) ?? "24:00:00",
+        mem: (values.mem as string | undefined) ?? "32G",
+        cpusPerTask: Number((values.cpus as string | undefined) ?? 8),
+      });
+      writeFileSync(str(values.out, "out"), script, { mode: 0o755 });
+      process.stderr.write(`${values.out}: sbatch it to train the experts\n`);
     },
   },
 };
