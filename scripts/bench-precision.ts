@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { packageRoot } from "../src/util/package-root.js";
-import { parseExperiment } from "../src/run/spec.js";
+import { parseExperiment } from "../src/studies/clone-imbalance/spec.js";
 import { executeCloneRun } from "../src/studies/clone-imbalance/run.js";
 
 const { values } = parseArgs({ options: { steps: { type: "string", default: "500" }, threads: { type: "string", default: "2" } } });

@@ -1,44 +1,18 @@
-// Experiment specs for the cloned-language imbalance study (methods.md §1): a JSON or
-// YAML-free JSON file validated by a schema, expanded into runs by sweeps. A bad spec is
-// refused with the path of the offending field, before anything is trained.
+// What every study's spec shares: a JSON file validated by a schema (zod), expanded into
+// runs by sweeps; the tokenizer, model and training sections; errors naming the field.
+// A bad spec is refused with the path of the offending field, before anything is trained.
+// Each study kind's own run schema is in src/studies/<kind>/spec.ts.
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { PRECISIONS, resolvePrecision, type Precision } from "../torch/index.js";
 import { GPT_SIZES } from "../nn/gpt.js";
 
 const positiveInt = z.number().int().positive();
-const probability = z.number().min(0).max(1);
-
-/** "p1_p2_..._pn": one clone probability per equal episode. */
-const scheduleString = z.string().regex(/^(0(\.\d+)?|1(\.0+)?)(_(0(\.\d+)?|1(\.0+)?))*$/, "a schedule is probabilities in [0,1] joined by '_', e.g. 0.1_0.9");
-
-export const CorpusSpec = z.strictObject({
-  /** An embedded corpus (bible, udhr, debian-reference) or "file" with a path. */
-  name: z.enum(["bible", "udhr", "debian-reference", "libreoffice-help", "file"]).default("bible"),
-  lang: z.string().min(1).default("en"),
-  /** Bible translation id (kjv, web, sparv). */
-  translation: z.string().optional(),
-  /** For name "file": a plain-text file, one document per line (or .jsonl with a text field). */
-  path: z.string().optional(),
-  /** Share of documents held out for validation and test. */
-  validFraction: probability.default(0.02),
-  testFraction: probability.default(0.03),
-});
 
 export const TokenizerSpec = z.strictObject({
   vocabSize: positiveInt.default(2048),
   modelType: z.enum(["unigram", "bpe"]).default("unigram"),
   characterCoverage: z.number().min(0.9).max(1).default(0.9995),
-});
-
-export const ClonesSpec = z.strictObject({
-  /** K: the original language plus K-1 clones. */
-  languages: z.number().int().min(2).max(16).default(2),
-  /** Share of token ids cloned; the rest are shared anchors (1 = nothing shared). */
-  fracClone: probability.default(1),
-  /** Ids never cloned: padding only (the method; end-of-document cloned too) or every special id (xling before). */
-  anchors: z.enum(["padding-only", "all-special"]).default("padding-only"),
-  seed: z.number().int().min(0).default(0),
 });
 
 export const ModelSpec = z.strictObject({
@@ -70,35 +44,6 @@ export const TrainSpec = z.strictObject({
   precision: PrecisionSpec.optional(),
 });
 
-export const DataSpec = z.strictObject({
-  /** p: probability that a training sequence is rendered as a clone (0.1 = 90/10). */
-  ratio: probability.default(0.5),
-  /** Episode schedule; overrides ratio when set (ratio then records its overall share). */
-  schedule: scheduleString.nullable().default(null),
-  /** Share of the full step budget this run trains for (monolingual data-fraction runs). */
-  fraction: z.number().gt(0).max(1).default(1),
-});
-
-export const EvalSpec = z.strictObject({
-  every: positiveInt.default(100),
-  /** Held-out tokens scored per language. */
-  tokens: positiveInt.default(8192),
-  /** Sliding-window stride; default seqLen / 4. */
-  stride: positiveInt.optional(),
-  /** Parallel sequences for hidden-state and gradient alignment. */
-  alignmentSequences: positiveInt.default(16),
-});
-
-export const RunSpec = z.strictObject({
-  corpus: CorpusSpec.prefault({}),
-  tokenizer: TokenizerSpec.prefault({}),
-  clones: ClonesSpec.prefault({}),
-  model: ModelSpec.prefault({}),
-  train: TrainSpec,
-  data: DataSpec.prefault({}),
-  eval: EvalSpec.prefault({}),
-});
-export type RunConfig = z.output<typeof RunSpec>;
 export type ModelSpecValue = z.output<typeof ModelSpec>;
 
 /** Field path -> values; a sweep is the grid of all combinations. */
@@ -117,7 +62,6 @@ export const ExperimentSpec = z.strictObject({
 });
 /** An experiment whose sweeps are expanded into validated runs of config type C. */
 export type ExperimentOf<C> = z.output<typeof ExperimentSpec> & { runs: C[] };
-export type Experiment = ExperimentOf<RunConfig>;
 
 export class SpecError extends Error {
   constructor(source: string, readonly issues: { path: string; message: string }[]) {
@@ -130,25 +74,12 @@ function issuesOf(err: z.ZodError, prefix: string): { path: string; message: str
   return err.issues.map((i) => ({ path: [prefix, ...i.path.map(String)].filter(Boolean).join("."), message: i.message }));
 }
 
-/** Validates a parsed clone-imbalance spec and expands its sweeps into run configs. */
-export function parseExperiment(raw: unknown, source = "spec"): Experiment {
-  return expandExperiment(raw, source, RunSpec, (run) => {
-    checkModel(run, source);
-    // A schedule's overall clone share is the mean of its episodes; ratio records it, so
-    // runs group by how much of each language they saw in total.
-    if (run.data.schedule) {
-      const ps = run.data.schedule.split("_").map(Number);
-      run.data.ratio = ps.reduce((a, b) => a + b, 0) / ps.length;
-    }
-  }, "clone-imbalance");
-}
-
 /**
  * Validates the experiment's top level, merges each sweep combination into the base and
  * validates the result with the study's run schema; `check` may refuse or complete a run.
  */
 export function expandExperiment<S extends z.ZodType>(raw: unknown, source: string, runSchema: S,
-  check: (run: z.output<S>) => void, study: Experiment["study"]): ExperimentOf<z.output<S>> {
+  check: (run: z.output<S>) => void, study: string): ExperimentOf<z.output<S>> {
   const top = ExperimentSpec.safeParse(raw);
   if (!top.success) throw new SpecError(source, issuesOf(top.error, ""));
   const spec = top.data;
@@ -195,11 +126,7 @@ export function readSpecFile(path: string): unknown {
   }
 }
 
-export function loadExperiment(path: string): Experiment {
-  return parseExperiment(readSpecFile(path), path);
-}
-
-export function checkModel(run: { model: RunConfig["model"] }, source: string): void {
+export function checkModel(run: { model: ModelSpecValue }, source: string): void {
   const m = run.model;
   if (m.size === "custom" && (m.dModel === undefined || m.layers === undefined || m.heads === undefined))
     throw new SpecError(source, [{ path: "base.model", message: "size 'custom' needs dModel, layers and heads" }]);

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { acquireDirLock, LOCK_FILE } from "../../src/run/dir-lock.js";
 import { runExperiment } from "../../src/studies/runner.js";
-import { parseExperiment } from "../../src/run/spec.js";
+import { parseExperiment } from "../../src/studies/clone-imbalance/spec.js";
 import { tinySpec, TEST_CACHE } from "./fixtures.js";
 
 const holder = (pid: number, host = hostname()) => JSON.stringify({ pid, host, started: "2026-12-01T00:00:00.000Z", procStart: null, command: "run spec.json", token: "t" });

@@ -11,7 +11,7 @@ import { after, before, describe, it } from "node:test";
 
 import rust from "tokenizers";
 
-import { parseExperiment } from "../../src/run/spec.js";
+import { parseExperiment } from "../../src/studies/clone-imbalance/spec.js";
 import { runExperiment } from "../../src/studies/runner.js";
 import { exportHf, loadRunModel } from "../../src/studies/export-hf.js";
 import { importHf, loadLanguageModel } from "../../src/studies/language-model.js";

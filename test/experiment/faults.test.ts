@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { before, describe, it } from "node:test";
-import { parseExperiment } from "../../src/run/spec.js";
+import { parseExperiment } from "../../src/studies/clone-imbalance/spec.js";
 import { prepareCorpus } from "../../src/data/prepare.js";
 import { LOCK_FILE } from "../../src/run/dir-lock.js";
 import { TEST_CACHE, tinySpec } from "./fixtures.js";

@@ -2,7 +2,8 @@
 // config, explicit choices kept, impossible ones refused with the field's path.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseExperiment, SpecError } from "../../src/run/spec.js";
+import { parseExperiment } from "../../src/studies/clone-imbalance/spec.js";
+import { SpecError } from "../../src/run/spec.js";
 import { parseBalanceExperiment } from "../../src/studies/language-balance/spec.js";
 import { parseTransferSpec } from "../../src/studies/transfer/spec.js";
 import { parseExpertStudy } from "../../src/studies/experts/spec.js";

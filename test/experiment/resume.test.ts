@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
-import { parseExperiment } from "../../src/run/spec.js";
+import { parseExperiment } from "../../src/studies/clone-imbalance/spec.js";
 import { planRuns } from "../../src/run/run-dir.js";
 import { runExperiment } from "../../src/studies/runner.js";
 import { prepareCorpus } from "../../src/data/prepare.js";

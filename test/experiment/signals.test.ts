@@ -11,7 +11,7 @@ import { describe, it } from "node:test";
 import { LOCK_FILE } from "../../src/run/dir-lock.js";
 import { TEST_CACHE, tinySpec } from "./fixtures.js";
 import { prepareCorpus } from "../../src/data/prepare.js";
-import { parseExperiment } from "../../src/run/spec.js";
+import { parseExperiment } from "../../src/studies/clone-imbalance/spec.js";
 
 const bin = fileURLToPath(new URL("../../../bin/xling.js", import.meta.url));
 

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import type { Browser } from "playwright-core";
-import { parseExperiment } from "../../src/run/spec.js";
+import { parseExperiment } from "../../src/studies/clone-imbalance/spec.js";
 import { runExperiment } from "../../src/studies/runner.js";
 import { ResultsStore } from "../../src/run/store.js";
 import { queryResults } from "../../src/run/query.js";

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 
 import { appendScalars, eventFiles, markResume } from "../../src/run/tensorboard.js";
-import { parseExperiment } from "../../src/run/spec.js";
+import { parseExperiment } from "../../src/studies/clone-imbalance/spec.js";
 import { parseBalanceExperiment } from "../../src/studies/language-balance/spec.js";
 import { runExperiment } from "../../src/studies/runner.js";
 import { readMetrics } from "../../src/run/metrics.js";

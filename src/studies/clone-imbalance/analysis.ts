@@ -5,7 +5,7 @@ import { fitPowerLaw, tokenEfficiencyDetail, type PowerLawFit } from "../../anal
 import { ingestRuns } from "../../run/ingest.js";
 import { type RunOutcome } from "../../run/contract.js";
 import { isFinished, readOutcome, type PlannedRun } from "../../run/run-dir.js";
-import type { Experiment, RunConfig } from "../../run/spec.js";
+import type { Experiment, RunConfig } from "./spec.js";
 
 export interface StudyRun extends PlannedRun<RunConfig> {
   label: string;

@@ -1,6 +1,6 @@
 // The cloned-language imbalance study (methods.md §1, docs/architecture.md).
 import type { StudyKind, SweepStudy } from "../study.js";
-import { parseExperiment, type Experiment, type RunConfig } from "../../run/spec.js";
+import { parseExperiment, type Experiment, type RunConfig } from "./spec.js";
 import { prepareCorpus } from "../../data/prepare.js";
 import { executeCloneRun } from "./run.js";
 import { analyseCloneStudy, ingestStudy, type CloneStudy } from "./analysis.js";

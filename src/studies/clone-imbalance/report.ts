@@ -3,7 +3,7 @@
 import { powerLawValue } from "../../analysis/powerlaw.js";
 import { readMetrics, smoothed } from "../../run/metrics.js";
 import type { CloneStudy, StudyRun } from "./analysis.js";
-import type { Experiment } from "../../run/spec.js";
+import type { Experiment } from "./spec.js";
 import { barChart, layerProfile, lineChart } from "../../report/charts.js";
 import { colorMapping } from "../../report/colors.js";
 import { formatNumber, type Chart, type Report, type Section, type Table } from "../../report/html.js";

@@ -14,7 +14,7 @@ import { writeFileAtomic } from "../../util/atomic.js";
 import { CloneBatchSource } from "../../train/clone-batches.js";
 import { sequenceLosses, trainLanguageModel, type StepRecord } from "../../train/trainer.js";
 import { cloneEmbeddingSimilarity, gradientCosine, hiddenStateCosineByLayer, slidingWindowPerplexity } from "../../analysis/lm-eval.js";
-import type { RunConfig } from "../../run/spec.js";
+import type { RunConfig } from "./spec.js";
 import { DATA_SPLIT_SEED, modelConfigFor, RunInterrupted, type ResultRow, type RunOutcome } from "../../run/contract.js";
 import { appendMetrics, trainMetricRows, truncateMetrics, type MetricRow } from "../../run/metrics.js";
 import { RunRanks } from "../../run/ranks.js";
