@@ -12,7 +12,7 @@ import { prepareCorpus } from "../../data/prepare.js";
 import { Rng } from "../../util/rng.js";
 import { writeFileAtomic } from "../../util/atomic.js";
 import { CloneBatchSource } from "../../train/clone-batches.js";
-import { sequenceLosses, trainLanguageModel, type StepRecord } from "../../train/trainer.js";
+import { sequenceLosses, RUN_ADAMW, trainLanguageModel, type StepRecord } from "../../train/trainer.js";
 import { cloneEmbeddingSimilarity, gradientCosine, hiddenStateCosineByLayer, slidingWindowPerplexity } from "../../analysis/lm-eval.js";
 import type { RunConfig } from "./spec.js";
 import { DATA_SPLIT_SEED, modelConfigFor, RunInterrupted, type ResultRow, type RunOutcome } from "../../run/contract.js";
@@ -73,7 +73,7 @@ export async function executeCloneRun(cfg: RunConfig, runDir: string, opts: { ca
   const result = await trainLanguageModel({
     model, batches, steps,
     schedule: { maxLr: cfg.train.lr, minLr: cfg.train.minLr, warmupSteps: Math.min(cfg.train.warmup, Math.floor(steps / 2)), totalSteps: steps },
-    adam: { betas: [0.9, 0.95], eps: 1e-8, weightDecay: 0 },
+    adam: RUN_ADAMW,
     clip: cfg.train.clip, checkpointPath: join(runDir, "checkpoint.safetensors"), checkpointEvery: cfg.train.checkpointEvery,
     evalEvery: cfg.eval.every, evaluate, onStep, onResume, progress: opts.progress, label: opts.label, precision,
     // Every rank evaluates (only rank 0 writes), so no rank waits in a collective for

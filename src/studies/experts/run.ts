@@ -17,7 +17,7 @@ import { TokenCacheReader } from "../../data/token-cache.js";
 import { writeFileAtomic } from "../../util/atomic.js";
 import { RunRanks } from "../../run/ranks.js";
 import { MultilingualBatchSource } from "../../train/multilingual-batches.js";
-import { trainLanguageModel, type StepRecord } from "../../train/trainer.js";
+import { RUN_ADAMW, trainLanguageModel, type StepRecord } from "../../train/trainer.js";
 import { appendMetrics, trainMetricRows, truncateMetrics, type MetricRow } from "../../run/metrics.js";
 import { DATA_SPLIT_SEED, modelConfigFor, RunInterrupted } from "../../run/contract.js";
 import type { ExpertStudy } from "./spec.js";
@@ -144,7 +144,7 @@ export async function executeExpertRun(cfg: ExpertRunConfig, dir: string, opts: 
     const result = await trainLanguageModel({
       model, batches, steps: cfg.steps,
       schedule: { maxLr: cfg.train.lr, minLr: cfg.train.minLr, warmupSteps: Math.min(cfg.train.warmup, Math.floor(cfg.steps / 2)), totalSteps: cfg.steps },
-      adam: { betas: [0.9, 0.95], eps: 1e-8, weightDecay: 0 },
+      adam: RUN_ADAMW,
       clip: cfg.train.clip, checkpointPath, checkpointEvery: cfg.train.checkpointEvery,
       evalEvery: cfg.steps, evaluate, onStep, onResume: (step) => writer && truncateMetrics(metricsPath, step),
       progress: opts.progress, label: cfg.name, precision,

@@ -15,7 +15,7 @@ import { hashInts } from "../../util/hash.js";
 import { writeFileAtomic } from "../../util/atomic.js";
 import { RunRanks } from "../../run/ranks.js";
 import { MultilingualBatchSource } from "../../train/multilingual-batches.js";
-import { sequenceLosses, trainLanguageModel, type StepRecord } from "../../train/trainer.js";
+import { sequenceLosses, RUN_ADAMW, trainLanguageModel, type StepRecord } from "../../train/trainer.js";
 import { makeBalancer } from "../../train/balance/balancers.js";
 import { selectParameters, flattenGradients, gradientCosines } from "../../train/balance/per-language-grads.js";
 import { topHessianEigenvalue } from "../../train/balance/curvature.js";
@@ -128,7 +128,7 @@ export async function executeBalanceRun(cfg: BalanceRunConfig, runDir: string, o
   const result = await trainLanguageModel({
     model, batches, steps, balancer,
     schedule: { maxLr: cfg.train.lr, minLr: cfg.train.minLr, warmupSteps: Math.min(cfg.train.warmup, Math.floor(steps / 2)), totalSteps: steps },
-    adam: { betas: [0.9, 0.95], eps: 1e-8, weightDecay: 0 },
+    adam: RUN_ADAMW,
     clip: cfg.train.clip, checkpointPath: join(runDir, "checkpoint.safetensors"), checkpointEvery: cfg.train.checkpointEvery,
     evalEvery: cfg.eval.every, evaluate, onStep, onResume: (step) => writer && truncateMetrics(metricsPath, step), progress: opts.progress, label: opts.label,
     precision,

@@ -5,6 +5,7 @@ import { loadTransferSpec } from "./spec.js";
 import { ingestTransferStudy, runTransferStudy } from "./run.js";
 import { transferStudyReport } from "./report.js";
 import { writeReport } from "../../report/write.js";
+import { defaultCacheDir } from "../../run/run-dir.js";
 import { readConfigJson, loadHuggingFace } from "../../nn/huggingface.js";
 import { loadGpt2 } from "../../nn/huggingface-gpt2.js";
 
@@ -18,7 +19,7 @@ export const transferCommands: Record<string, Command> = {
       if (!spec) throw new Error("give the spec file: xling transfer <spec.json>");
       const cfg = loadTransferSpec(spec);
       const dir = resolve((values.out as string | undefined) ?? join("runs", cfg.name));
-      const cacheDir = process.env.XLING_CACHE ?? join(dir, "..", ".xling-cache");
+      const cacheDir = defaultCacheDir(dir);
       const results = await runTransferStudy(cfg, dir, { cacheDir, log: (m) => process.stderr.write(`${cfg.name}: ${m}\n`) });
       ingestTransferStudy(join(dir, "results.sqlite"), cfg, results);
       const report = writeReport(join(dir, "report.html"), transferStudyReport(cfg, results));
