@@ -1,7 +1,9 @@
 // `xling launch --nproc 2 -- _run <run>` for a language-balancing run: two ranks with
 // batch B follow one process with batch 2B step by step (loss, loss per language, the
 // balancer's language weights) and end with the same held-out perplexities. Checked for
-// the plain mixture and for CATS, whose loss weights act on each sequence linearly.
+// the plain mixture (to float rounding) and for CATS, whose loss weights act on each
+// sequence linearly but come from a constrained solve over gradients that amplifies the
+// replicas' rounding differences (measured: 1.6e-5 relative, against 8e-6 without CATS).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -15,8 +17,8 @@ import { TEST_CACHE } from "../experiment/fixtures.js";
 
 const bin = fileURLToPath(new URL("../../../bin/xling.js", import.meta.url));
 const env = { ...process.env, OPENBLAS_NUM_THREADS: "1" };
-/** Float tolerance between batch 2B in one process and B on each of two ranks (relative). */
-const TOL = 1e-5;
+/** Float tolerance between batch 2B in one process and B on each of two ranks (relative), per method. */
+const TOL: Record<string, number> = { none: 1e-5, cats: 1e-4 };
 
 function balanceRun(method: string) {
   return parseBalanceExperiment({
@@ -67,7 +69,7 @@ const args = (dir: string) => ["_run", dir, "--study", "language-balance", "--ca
 
 describe("data-parallel language-balancing runs", () => {
   for (const method of ["none", "cats"]) {
-    it(`two ranks with batch 4 follow one process with batch 8 (${method})`, async () => {
+    it(`two ranks with batch 4 follow one process with batch 8 (${method})`, async (t) => {
       const single = await runDir(method, "single");
       const a = spawnSync(process.execPath, [bin, ...args(single)], { env, encoding: "utf8" });
       assert.equal(a.status, 0, a.stderr);
@@ -79,10 +81,14 @@ describe("data-parallel language-balancing runs", () => {
       const [want, got] = [trainMetrics(single), trainMetrics(ddp)];
       assert.deepEqual([...got.keys()].sort(), [...want.keys()].sort(), "the same steps, metrics and languages are logged");
       if (method === "cats") assert.ok([...want.keys()].some((k) => k.includes(" weight ")), "CATS logs its language weights");
+      let worst = 0;
       for (const [key, w] of want) {
         const g = got.get(key)!;
-        assert.ok(Math.abs(g - w) <= TOL * Math.max(1, Math.abs(w)), `${key}: ${g} with 2 ranks vs ${w} in one process`);
+        const rel = Math.abs(g - w) / Math.max(1, Math.abs(w));
+        worst = Math.max(worst, rel);
+        assert.ok(rel <= TOL[method]!, `${key}: ${g} with 2 ranks vs ${w} in one process`);
       }
+      t.diagnostic(`${method}: largest relative difference ${worst.toExponential(2)}`);
       const ppl = (dir: string) => (JSON.parse(readFileSync(join(dir, "results.json"), "utf8")) as { results: { name: string; lang: string; value: number }[] })
         .results.filter((r) => r.name === "ppl").map((r) => [r.lang, r.value] as const);
       const [pa, pb] = [ppl(single), ppl(ddp)];
