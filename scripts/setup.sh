@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 runtime_pkgs=(libtorch-dev libgloo-dev libopenblas0-pthread libsentencepiece-dev g++ make python3)
-test_pkgs=(python3-torch sentencepiece chromium debian-reference-en debian-reference-de debian-reference-fr)
+test_pkgs=(python3-torch python3-nltk sentencepiece chromium debian-reference-en debian-reference-de debian-reference-fr)
 pkgs=("${runtime_pkgs[@]}")
 [[ "${1:-}" == "--tests" ]] && pkgs+=("${test_pkgs[@]}")
 
