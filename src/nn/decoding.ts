@@ -6,7 +6,7 @@
 //
 // Beam search keeps, for each prompt, the `beam` best unfinished hypotheses by summed
 // log-probability; a candidate ending in <eos> is finished. It stops when no hypothesis is
-// left unfinished or after maxNewTokens (unfinished ones are then finished as they stand),
+// left unfinished or after maxNewTokens or at the end of the model's context (unfinished ones are then finished as they stand),
 // and returns the finished hypothesis with the best length-normalised score
 // sum log p / length^lengthPenalty (length counts the generated tokens, <eos> included;
 // lengthPenalty 0 is the plain sum, 1 the mean per token). A beam at least as wide as all
@@ -64,18 +64,22 @@ function argmax(xs: Float32Array): number {
   return best;
 }
 
-function checkPrompts(model: GPT, prompts: readonly (readonly number[])[], o: DecodeOptions): void {
+/**
+ * Each prompt's budget of new tokens: maxNewTokens, or fewer where the model's context
+ * ends first (the last generated token needs no position of its own).
+ */
+function budgets(model: GPT, prompts: readonly (readonly number[])[], o: DecodeOptions): number[] {
   if (!Number.isInteger(o.maxNewTokens) || o.maxNewTokens < 1) throw new RangeError(`maxNewTokens must be a positive integer, got ${o.maxNewTokens}`);
-  for (const [i, p] of prompts.entries()) {
+  return prompts.map((p, i) => {
     if (p.length === 0) throw new Error(`prompt ${i} is empty`);
-    if (p.length + o.maxNewTokens - 1 > model.config.seqLen)
-      throw new Error(`prompt ${i} has ${p.length} tokens: with ${o.maxNewTokens} new tokens it exceeds the model's ${model.config.seqLen} positions`);
-  }
+    if (p.length > model.config.seqLen) throw new Error(`prompt ${i} has ${p.length} tokens, more than the model's ${model.config.seqLen} positions`);
+    return Math.min(o.maxNewTokens, model.config.seqLen + 1 - p.length);
+  });
 }
 
 /** The most likely token at each step until <eos> or maxNewTokens; batched over prompts. */
 export function greedyDecode(model: GPT, prompts: readonly (readonly number[])[], o: DecodeOptions): number[][] {
-  checkPrompts(model, prompts, o);
+  const budget = budgets(model, prompts, o);
   const pad = o.padId ?? o.eosId;
   const out: number[][] = prompts.map(() => []);
   const chunk = o.batchSize ?? 16;
@@ -87,7 +91,7 @@ export function greedyDecode(model: GPT, prompts: readonly (readonly number[])[]
         const tok = argmax(lps[r]);
         if (tok === o.eosId) return false;
         out[i].push(tok);
-        return true;
+        return out[i].length < budget[i];
       });
     }
   }
@@ -102,7 +106,7 @@ interface Partial {
 
 /** Beam search with length normalisation; returns each prompt's best hypothesis. */
 export function beamSearch(model: GPT, prompts: readonly (readonly number[])[], o: BeamOptions): Hypothesis[] {
-  checkPrompts(model, prompts, o);
+  const budget = budgets(model, prompts, o);
   if (!Number.isInteger(o.beam) || o.beam < 1) throw new RangeError(`beam must be a positive integer, got ${o.beam}`);
   const pad = o.padId ?? o.eosId;
   const alpha = o.lengthPenalty ?? 1;
@@ -114,7 +118,6 @@ export function beamSearch(model: GPT, prompts: readonly (readonly number[])[], 
     for (let i = start; i < Math.min(start + chunk, prompts.length); i++) alive.push({ prompt: i, tokens: [], logProb: 0 });
     for (let step = 0; step < o.maxNewTokens && alive.length; step++) {
       const lps = nextTokenLogProbs(model, alive.map((h) => [...prompts[h.prompt], ...h.tokens]), pad);
-      const last = step === o.maxNewTokens - 1;
       const next: Partial[] = [];
       // Per prompt: every extension of its live hypotheses, best first; the top `beam` survive.
       const byPrompt = new Map<number, { h: Partial; tok: number; logProb: number }[]>();
@@ -131,7 +134,7 @@ export function beamSearch(model: GPT, prompts: readonly (readonly number[])[], 
             finished[prompt].push({ tokens: c.h.tokens, logProb: c.logProb, score: score(c.logProb, c.h.tokens.length + 1), finished: true });
           } else {
             const tokens = [...c.h.tokens, c.tok];
-            if (last) finished[prompt].push({ tokens, logProb: c.logProb, score: score(c.logProb, tokens.length), finished: false });
+            if (tokens.length === budget[prompt]) finished[prompt].push({ tokens, logProb: c.logProb, score: score(c.logProb, tokens.length), finished: false });
             else next.push({ prompt, tokens, logProb: c.logProb });
           }
         }

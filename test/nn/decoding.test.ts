@@ -84,7 +84,11 @@ describe("decoding", () => {
     a.forEach((h, i) => assert.ok(Math.abs(h.score - b[i].score) < 1e-5));
   });
 
-  it("refuses a prompt that leaves no room for the new tokens", () => {
-    assert.throws(() => greedyDecode(model, [[1, 2, 3, 4, 1, 2, 3, 4]], { eosId: EOS, maxNewTokens: 5 }), /prompt 0 has 8 tokens: with 5 new tokens it exceeds the model's 10 positions/);
+  it("stops where the model's context ends, and refuses a prompt longer than it", () => {
+    const long = [1, 2, 3, 4, 1, 2, 3, 4];
+    const out = greedyDecode(model, [long], { eosId: EOS, maxNewTokens: 5 });
+    assert.ok(out[0].length <= 3, `${out[0].length} tokens after an 8-token prompt in 10 positions`);
+    assert.ok(beamSearch(model, [long], { eosId: EOS, maxNewTokens: 5, beam: 4 })[0].tokens.length <= 3);
+    assert.throws(() => greedyDecode(model, [[...long, 1, 2, 3]], { eosId: EOS, maxNewTokens: 5 }), /prompt 0 has 11 tokens, more than the model's 10 positions/);
   });
 });
