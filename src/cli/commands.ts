@@ -13,6 +13,7 @@ import { countText } from "../data/manifest.js";
 import { resultsCommand } from "../experiment/results-command.js";
 import { moreCommands } from "./more-commands.js";
 import { transferCommands } from "./transfer-commands.js";
+import { translateCommands } from "./translate-commands.js";
 import { exitCodeOfRun, list, required as str } from "./options.js";
 import { finishExperiment } from "../report/finish.js";
 
@@ -191,4 +192,5 @@ export const commands: Record<string, Command> = {
   },
   ...moreCommands,
   ...transferCommands,
+  ...translateCommands,
 };

@@ -127,7 +127,8 @@ export async function executeTranslationRun(cfg: TranslationRunConfig, runDir: s
   const onStep = (r: StepRecord) => {
     writeMetrics([
       ...trainMetricRows(r),
-      { step: r.step, split: "train", name: "step_seconds", lang: null, value: (cfg.train.batchSize * cfg.model.seqLen) / r.tokensPerSecond },
+      // The trainer counts each row's padded width less one as its tokens.
+      { step: r.step, split: "train", name: "step_seconds", lang: null, value: (cfg.train.batchSize * (batches.lastWidth - 1)) / r.tokensPerSecond },
       ...Object.entries(r.langWeight ?? {}).map(([lang, value]): MetricRow => ({ step: r.step, split: "train", name: "weight", lang, value })),
     ]);
     if (cfg.curvature.every > 0 && r.step % cfg.curvature.every === 0) measureCurvature(r.step);

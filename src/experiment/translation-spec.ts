@@ -63,11 +63,15 @@ export const TranslationRunSpec = z.strictObject({
 export type TranslationRunConfig = z.output<typeof TranslationRunSpec>;
 export type TranslationExperiment = ExperimentOf<TranslationRunConfig>;
 
-/** "proportional", "temperature T=5", "cats", "pcgrad (uniform)", ... as in the language-balance study. */
+/**
+ * "proportional", "temperature T=5", "cats", "cats-combined", "pcgrad (uniform)", ...: as in
+ * the language-balance study, with CATS's curvature proxy named when it is not the default.
+ */
 export function translationMethodLabel(c: TranslationRunConfig): string {
   const sampling = c.data.sampling === "temperature" ? `temperature T=${c.data.temperature}` : c.data.sampling;
   if (c.balance.method === "none") return sampling;
-  return c.data.sampling === "proportional" ? c.balance.method : `${c.balance.method} (${sampling})`;
+  const method = c.balance.method === "cats" && c.balance.cats.curvatureProxy !== "concatenated" ? `cats-${c.balance.cats.curvatureProxy}` : c.balance.method;
+  return c.data.sampling === "proportional" ? method : `${method} (${sampling})`;
 }
 
 export function parseTranslationExperiment(raw: unknown, source = "spec"): TranslationExperiment {

@@ -102,6 +102,8 @@ class ExampleStream {
 export class TranslationBatchSource implements BatchSource {
   readonly languages: readonly string[];
   private readonly streams: ExampleStream[];
+  /** Tokens per row of the last batch (rows are padded to the batch's longest example). */
+  lastWidth = 0;
 
   /** examples[k]: token ids of direction sampler.languages[k]'s training examples. */
   constructor(examples: readonly (readonly (readonly number[])[])[], private readonly sampler: Sampler, private readonly batchSize: number,
@@ -122,7 +124,9 @@ export class TranslationBatchSource implements BatchSource {
       langs[b] = this.sampler.next();
       rows.push(this.streams[langs[b]].next());
     }
-    return { tokens: padRows(rows, this.padId), langs };
+    const tokens = padRows(rows, this.padId);
+    this.lastWidth = tokens.length / this.batchSize;
+    return { tokens, langs };
   }
 
   state(): { streams: ExampleStreamState[]; sampler: SamplerState } {
