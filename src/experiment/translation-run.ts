@@ -67,6 +67,8 @@ export interface TranslatorInfo {
   eosId: number;
   tagIds: Record<string, number>;
   directions: string[];
+  /** Languages the model was trained to translate into. */
+  targets?: string[];
 }
 
 /** `count` examples of a list starting at `first` (wrapping around), padded into a tensor. */
@@ -172,7 +174,7 @@ export async function executeTranslationRun(cfg: TranslationRunConfig, runDir: s
   });
   writeFileAtomic(join(runDir, "translations.jsonl"), lines.join("\n") + "\n");
   copyFileSync(prepared.tokenizerPath, join(runDir, "tokenizer.model"));
-  const info: TranslatorInfo = { model: modelConfig, separatorId: sep, eosId: eos, tagIds: prepared.tagIds, directions: names };
+  const info: TranslatorInfo = { model: modelConfig, separatorId: sep, eosId: eos, tagIds: prepared.tagIds, directions: names, targets: [...new Set(data.map((d) => d.tgt))] };
   writeFileAtomic(join(runDir, "translator.json"), JSON.stringify(info, null, 2));
   model.dispose();
   const outcome: RunOutcome = { languages: names, steps, tokensSeen: result.tokensSeen, results, seconds: (Date.now() - started) / 1000 };

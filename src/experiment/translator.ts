@@ -32,7 +32,7 @@ export class Translator {
 
   /** The languages the model was trained to translate into. */
   get targets(): string[] {
-    return [...new Set(this.info.directions.map((d) => d.split("-").at(-1)!))];
+    return this.info.targets ?? [...new Set(this.info.directions.map((d) => d.split("-").at(-1)!))];
   }
 
   /** Translates sentences into `to`; `where(i)` names sentence i in errors (file:line). */
