@@ -2,8 +2,8 @@
 // store -> report with BLEU/chrF per direction and the CATS verdict; `xling translate` on a
 // finished run; the finding's verdict rule.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,6 +13,7 @@ import { runExperiment } from "../../src/experiment/runner.js";
 import { findingVerdict } from "../../src/experiment/translation-study.js";
 import { meanConfidenceInterval } from "../../src/analysis/stats.js";
 import { finishExperiment } from "../../src/report/finish.js";
+import { prepareTranslationCorpus } from "../../src/experiment/translation-run.js";
 import { TEST_CACHE } from "./fixtures.js";
 
 const bin = fileURLToPath(new URL("../../../bin/xling.js", import.meta.url));
@@ -87,6 +88,52 @@ describe("the translation-balancing study end to end", () => {
     const bad = spawnSync(process.execPath, [bin, "translate", runDir, "--to", "es"], { input: "red\n", encoding: "utf8" });
     assert.notEqual(bad.status, 0);
     assert.match(bad.stderr, /unknown target language 'es': this model translates into de, fr/);
+  });
+});
+
+describe("a translation run killed mid-training", () => {
+  it("resumes bit for bit (CATS weights, batches, losses, translations)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "xling-translation-resume-"));
+    const de = writePairs(dir, "en-de.tsv", 120, (w) => [...w].reverse().join(""));
+    const fr = writePairs(dir, "en-fr.tsv", 120, (w) => w.toUpperCase());
+    const config = parseTranslationExperiment({
+      name: "resume", study: "translation-balance",
+      base: {
+        corpus: { directions: [{ src: "en", tgt: "de", corpus: "tsv", path: de }, { src: "en", tgt: "fr", corpus: "tsv", path: fr, cap: 20 }] },
+        tokenizer: { vocabSize: 60 },
+        model: { size: "custom", dModel: 16, layers: 1, heads: 2, seqLen: 40 },
+        train: { steps: 40, batchSize: 4, warmup: 2, checkpointEvery: 2, threads: 1 },
+        balance: { method: "cats", heldOutSequences: 2, cats: { updateInterval: 3 } },
+        eval: { every: 10, validExamples: 4, sentences: 4, maxNewTokens: 8, resamples: 20 },
+      },
+    }).runs[0];
+    await prepareTranslationCorpus(config, TEST_CACHE);
+    const env = { ...process.env, OPENBLAS_NUM_THREADS: "1" };
+    const args = (d: string) => [bin, "_run", d, "--study", "translation-balance", "--cache", TEST_CACHE];
+    const [a, b] = ["a", "b"].map((n) => join(dir, n));
+    for (const d of [a, b]) {
+      mkdirSync(d);
+      writeFileSync(join(d, "config.json"), JSON.stringify(config));
+    }
+    const full = spawnSync(process.execPath, args(a), { env, encoding: "utf8" });
+    assert.equal(full.status, 0, full.stderr);
+    const rows = (d: string) => readFileSync(join(d, "metrics.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l))
+      .filter((m) => m.split === "train" && (m.name === "loss" || m.name === "weight")).map((m) => `${m.step} ${m.name} ${m.lang} ${m.value}`);
+    const child = spawn(process.execPath, args(b), { env, stdio: "ignore" });
+    const killAfter = 5 + (Date.now() % 20);
+    for (const end = Date.now() + 120_000; !(existsSync(join(b, "metrics.jsonl")) && rows(b).some((r) => r.startsWith(`${killAfter} loss`)));) {
+      assert.ok(Date.now() < end, "timed out waiting for the run");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill("SIGKILL");
+    await new Promise((r) => child.once("exit", r));
+    assert.ok(!existsSync(join(b, "results.json")));
+    const resumed = spawnSync(process.execPath, args(b), { env, encoding: "utf8" });
+    assert.equal(resumed.status, 0, resumed.stderr);
+    assert.deepEqual(rows(b), rows(a), `killed after step ${killAfter}`);
+    assert.ok(rows(a).some((r) => / weight en-de /.test(r) && !/ weight en-de 1$/.test(r)), "CATS weights moved");
+    assert.deepEqual(JSON.parse(readFileSync(join(b, "results.json"), "utf8")).results, JSON.parse(readFileSync(join(a, "results.json"), "utf8")).results);
+    assert.equal(readFileSync(join(b, "translations.jsonl"), "utf8"), readFileSync(join(a, "translations.jsonl"), "utf8"));
   });
 });
 
