@@ -9,7 +9,7 @@
 // translator.json.
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { manualSeed, setNumThreads, tensor, type Tensor } from "../torch/index.js";
+import { manualSeed, noGrad, setNumThreads, tensor, tidy, type Tensor } from "../torch/index.js";
 import { GPT, type GPTConfig } from "../nn/gpt.js";
 import { beamSearch, greedyDecode } from "../nn/decoding.js";
 import { makeSampler, type SamplerSpec } from "../data/samplers.js";
@@ -115,7 +115,7 @@ export async function executeTranslationRun(cfg: TranslationRunConfig, runDir: s
   const validLoss = () => validBatches.map((t) => {
     const wasTraining = model.training;
     model.eval();
-    const v = lossOf(t).mean().item();
+    const v = tidy(() => noGrad(() => lossOf(t).mean().item()));
     model.train(wasTraining);
     return v;
   });

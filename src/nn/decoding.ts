@@ -11,7 +11,7 @@
 // sum log p / length^lengthPenalty (length counts the generated tokens, <eos> included;
 // lengthPenalty 0 is the plain sum, 1 the mean per token). A beam at least as wide as all
 // continuations is exhaustive search, which the tests check.
-import { noGrad, tensor } from "../torch/index.js";
+import { noGrad, tensor, tidy } from "../torch/index.js";
 import type { GPT } from "./gpt.js";
 
 export interface DecodeOptions {
@@ -47,14 +47,11 @@ export function nextTokenLogProbs(model: GPT, rows: readonly (readonly number[])
   const flat = new Int32Array(rows.length * width).fill(padId);
   rows.forEach((r, i) => flat.set(r, i * width));
   const v = model.config.vocabSize;
-  const all = noGrad(() => {
-    const ids = tensor(flat, { shape: [rows.length, width], dtype: "int64" });
-    const { logits } = model.forward(ids);
-    const lp = logits.logSoftmax(2);
-    const out = lp.toArray() as Float32Array;
-    for (const t of [ids, logits, lp]) t.dispose();
-    return out;
-  });
+  // tidy frees every intermediate tensor of the forward pass; only the copied array survives.
+  const all = tidy(() => noGrad(() => {
+    const { logits } = model.forward(tensor(flat, { shape: [rows.length, width], dtype: "int64" }));
+    return logits.logSoftmax(2).toArray() as Float32Array;
+  }));
   return rows.map((r, i) => all.subarray((i * width + r.length - 1) * v, (i * width + r.length) * v));
 }
 
