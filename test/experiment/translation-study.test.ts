@@ -7,7 +7,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { before, describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
+import type { Browser } from "playwright-core";
+import { launchBrowser, openReport, skip } from "../report/browser.js";
 import { parseTranslationExperiment } from "../../src/experiment/translation-spec.js";
 import { runExperiment } from "../../src/experiment/runner.js";
 import { findingVerdict } from "../../src/experiment/translation-study.js";
@@ -75,6 +77,19 @@ describe("the translation-balancing study end to end", () => {
     assert.match(report, /BLEU and chrF, mean \[95% interval over seeds\]/);
     assert.match(report, /Finding &quot;CATS improves low-resource translation directions without hurting high-resource ones&quot; — cats, chrF: (supported|contradicted|inconclusive)/);
     assert.match(report, /en-fr \(low-resource\): 20 training pairs/);
+  });
+
+  let browser: Browser | undefined;
+  after(async () => browser?.close());
+  it("the report's charts render", { skip }, async () => {
+    browser = await launchBrowser();
+    const { charts, problems } = await openReport(browser, join(expDir, "report.html"));
+    assert.deepEqual(problems, []);
+    assert.ok(charts.length >= 4, `${charts.length} charts`);
+    for (const c of charts) {
+      assert.equal(c.error, null, `chart ${c.id}: ${c.error}`);
+      assert.ok(Object.values(c.marks).reduce((a, b) => a + b, 0) > 0, `chart ${c.id} drew nothing`);
+    }
   });
 
   it("xling translate runs a finished run's model on stdin and refuses an unknown target", () => {
