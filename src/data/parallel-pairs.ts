@@ -7,9 +7,10 @@
 //
 // Sources:
 //  - a paragraph-parallel corpus registered below (debian-reference: paragraph index;
-//    bible: OSIS verse reference). Another such corpus plugs in with
-//    registerParallelCorpus(name, reader), where the reader yields {id, lang, text}
-//    units whose id is the same in every language;
+//    bible: OSIS verse reference), or any corpus of the registry whose paragraph documents
+//    are named <corpus>/<lang>/<id shared by the translations> (the LibreOffice help).
+//    Another corpus plugs in with registerParallelCorpus(name, reader), where the reader
+//    yields {id, lang, text} units whose id is the same in every language;
 //  - "tsv": one file, source<TAB>target[<TAB>id] per line;
 //  - "jsonl": one object per line with string fields `source`, `target` and optional `id`;
 //  - "files": two line-aligned files (line i of one translates line i of the other).
@@ -18,7 +19,7 @@
 // Per-direction caps keep the first `cap` training pairs of a seeded order, to impose an
 // imbalance on a corpus that has none (or more of one).
 import { readBibleManifest, readBibleVerses } from "./corpora/bible.js";
-import { openCorpus } from "./corpora/index.js";
+import { listCorpora, openCorpus } from "./corpora/index.js";
 import { DataError } from "./errors.js";
 import { splitOf, type Split, type SplitSpec } from "./manifest.js";
 import { readLines } from "./readers/lines.js";
@@ -51,13 +52,29 @@ export function parallelCorpusNames(): string[] {
   return [...CORPORA.keys()];
 }
 
+/**
+ * A corpus of the registry (openCorpus) whose paragraph documents are named
+ * `<corpus>/<lang>/<rest>` with `<rest>` the same in every translation, such as the
+ * LibreOffice help (`<page>#<paragraph id>`).
+ */
+export function paragraphCorpusReader(name: string): ParallelCorpusReader {
+  return {
+    languages: () => openCorpus(name, {}).languages(),
+    async *units(langs) {
+      for await (const d of openCorpus(name, { langs, unit: "paragraph" }).documents()) {
+        const rest = d.docId.split("/").slice(2).join("/");
+        yield { id: `${name}/${rest}`, lang: d.lang, text: d.text };
+      }
+    },
+  };
+}
+
 registerParallelCorpus("debian-reference", {
   languages: () => openCorpus("debian-reference", {}).languages(),
   async *units(langs) {
     for await (const d of openCorpus("debian-reference", { langs, unit: "paragraph" }).documents()) {
-      // docId debian-reference/<lang>/<section>/<index>: the index counts the manual's paragraphs.
-      const index = d.docId.split("/")[3];
-      yield { id: `debian-reference/${index}`, lang: d.lang, text: d.text };
+      // docId debian-reference/<lang>/<section>/<index>: the index alone names the paragraph.
+      yield { id: `debian-reference/${d.docId.split("/")[3]}`, lang: d.lang, text: d.text };
     }
   },
 });
@@ -152,8 +169,10 @@ async function filePairs(d: DirectionChoice): Promise<TranslationPair[]> {
 
 /** Pairs of a registered corpus between two of its languages, in unit order. */
 async function corpusPairs(d: DirectionChoice): Promise<TranslationPair[]> {
-  const reader = CORPORA.get(d.corpus);
-  if (!reader) throw new Error(`direction ${directionName(d)}: unknown corpus '${d.corpus}' (have: ${[...CORPORA.keys(), ...FILE_FORMATS].join(", ")})`);
+  // Any other paragraph-parallel corpus of the registry (the LibreOffice help) reads the same way.
+  const known = listCorpora().map((c) => c.name).filter((n) => n !== "udhr");
+  const reader = CORPORA.get(d.corpus) ?? (known.includes(d.corpus) ? paragraphCorpusReader(d.corpus) : undefined);
+  if (!reader) throw new Error(`direction ${directionName(d)}: unknown corpus '${d.corpus}' (have: ${[...new Set([...CORPORA.keys(), ...known]), ...FILE_FORMATS].join(", ")})`);
   const have = await reader.languages();
   for (const l of [d.src, d.tgt])
     if (!have.includes(l)) throw new Error(`direction ${directionName(d)}: corpus ${d.corpus} has no language '${l}' (have: ${have.join(", ") || "none installed"})`);
