@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { existsSync } from "node:fs";
-import { loadDirections, pairSplit, registerParallelCorpus } from "../../src/data/parallel-pairs.js";
+import { loadDirections, pairSplit, paragraphCorpusReader, registerParallelCorpus } from "../../src/data/parallel-pairs.js";
 import { debianReferenceTextPath } from "../../src/data/corpora/debian-reference.js";
 import { tempDir } from "./helpers.js";
 
@@ -89,5 +89,11 @@ describe("translation pairs", () => {
     const [de] = await loadDirections([{ src: "en", tgt: "de", corpus: "debian-reference" }], SPLIT);
     const heading = [...de.uncappedTrain, ...de.pairs.valid, ...de.pairs.test].find((p) => p.source.endsWith("How to shutdown the system"));
     assert.match(heading?.target ?? "", /^1\.1\.8\.\s+Wie Sie das System herunterfahren$/u);
+    // The generic reader of a registry corpus (how the LibreOffice help plugs in) pairs the same paragraphs.
+    registerParallelCorpus("debian-generic", paragraphCorpusReader("debian-reference"));
+    const [generic] = await loadDirections([{ src: "en", tgt: "de", corpus: "debian-generic" }], SPLIT);
+    const g = [...generic.uncappedTrain, ...generic.pairs.valid, ...generic.pairs.test];
+    assert.equal(g.length, de.uncappedTrain.length + de.pairs.valid.length + de.pairs.test.length);
+    assert.match(g.find((p) => p.source.endsWith("How to shutdown the system"))?.id ?? "", /^debian-reference\/1\/\d+$/);
   });
 });
