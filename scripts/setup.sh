@@ -5,7 +5,8 @@
 #
 #   scripts/setup.sh           what the CLI needs
 #   scripts/setup.sh --tests   also what the test suite needs (python3-torch for the
-#                              PyTorch parity test, SentencePiece's command-line tools,
+#                              PyTorch parity test, python3-nltk for the BLEU/chrF
+#                              reference, SentencePiece's command-line tools,
 #                              Chromium for the report test, three Debian Reference
 #                              translations for the transfer-study test)
 set -euo pipefail
