@@ -56,6 +56,10 @@ function cppCall(op) {
 }
 
 function cppReturn(op, call) {
+  return (op.check ? `${op.check}; ` : "") + cppReturnValue(op, call);
+}
+
+function cppReturnValue(op, call) {
   switch (op.ret) {
     case "void": return `${call}; return info.Env().Undefined();`;
     case "int": return `return toJs(info.Env(), static_cast<int64_t>(${call}));`;

@@ -12,6 +12,8 @@
 // functions. `void` ops mutate self and the method returns `this`. `js` renames.
 // Optional int[] arguments reach C++ as c10::optional<std::vector<int64_t>>; optRef()
 // turns them into at::OptionalIntArrayRef.
+// `check` is a C++ statement run before the call (arguments by name): the guards in
+// native/src/tensor.cc against inputs on which libtorch's integer arithmetic traps.
 
 const CREATE = "dtype dtype=\"float32\", device device=\"cpu\"";
 const opts = "at::TensorOptions().dtype(dtype).device(device)";
@@ -51,7 +53,8 @@ export const ops = [
   { sig: "multinomial(Tensor self, int num_samples, bool replacement=false) -> Tensor" },
 
   // ---- conversion ------------------------------------------------------------------
-  { sig: "to_dtype(Tensor self, dtype dtype) -> Tensor", cpp: "self.to(dtype)", js: "toDtype" },
+  { sig: "to_dtype(Tensor self, dtype dtype) -> Tensor", cpp: "self.to(dtype)", js: "toDtype",
+    check: `checkIntegerConversion(self, dtype)` },
   { sig: "to_device(Tensor self, device device) -> Tensor", cpp: "self.to(device)", js: "toDevice" },
   { sig: "contiguous(Tensor self) -> Tensor", cpp: "self.contiguous()" },
   { sig: "clone(Tensor self) -> Tensor", cpp: "self.clone()" },
@@ -100,8 +103,12 @@ export const ops = [
   { sig: "sub(Tensor self, TensorOrScalar other, Scalar alpha=1) -> Tensor" },
   { sig: "mul(Tensor self, TensorOrScalar other) -> Tensor" },
   { sig: "div(Tensor self, TensorOrScalar other) -> Tensor" },
-  { sig: "remainder(Tensor self, TensorOrScalar other) -> Tensor" },
-  { sig: "floor_divide(Tensor self, TensorOrScalar other) -> Tensor" },
+  { sig: "div_rounding(Tensor self, TensorOrScalar other, str rounding_mode) -> Tensor",
+    cpp: "at::div(self, other, c10::optional<c10::string_view>(rounding_mode))", js: "divRounding",
+    check: `checkIntegerDivision(self, other)` },
+  { sig: "remainder(Tensor self, TensorOrScalar other) -> Tensor", check: `checkIntegerDivision(self, other)` },
+  { sig: "fmod(Tensor self, TensorOrScalar other) -> Tensor", check: `checkIntegerDivision(self, other)` },
+  { sig: "floor_divide(Tensor self, TensorOrScalar other) -> Tensor", check: `checkIntegerDivision(self, other)` },
   { sig: "pow(Tensor self, TensorOrScalar exponent) -> Tensor" },
   { sig: "maximum(Tensor self, Tensor other) -> Tensor" },
   { sig: "minimum(Tensor self, Tensor other) -> Tensor" },
@@ -145,7 +152,7 @@ export const ops = [
 
   // ---- reductions ------------------------------------------------------------------
   { sig: "sum(Tensor self, int[]? dim=None, bool keepdim=false, dtype? dtype=None) -> Tensor",
-    cpp: "at::sum(self, optRef(dim), keepdim, dtype)" },
+    cpp: "at::sum(self, optRef(dim), keepdim, dtype)", check: "if (dtype) checkIntegerConversion(self, *dtype)" },
   { sig: "mean(Tensor self, int[]? dim=None, bool keepdim=false) -> Tensor", cpp: "at::mean(self, optRef(dim), keepdim)" },
   { sig: "prod(Tensor self) -> Tensor" },
   { sig: "var(Tensor self, int[]? dim=None, bool unbiased=true, bool keepdim=false) -> Tensor",

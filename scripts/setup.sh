@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-runtime_pkgs=(libtorch-dev libgloo-dev libopenblas0-pthread libsentencepiece-dev g++ make python3)
+runtime_pkgs=(libtorch-dev libgloo-dev libopenblas0-pthread libsentencepiece-dev g++ make python3 iso-codes)
 test_pkgs=(python3-torch python3-nltk sentencepiece chromium debian-reference-en debian-reference-de debian-reference-fr)
 pkgs=("${runtime_pkgs[@]}")
 [[ "${1:-}" == "--tests" ]] && pkgs+=("${test_pkgs[@]}")

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <limits>
 #include <unordered_map>
 
 namespace xling {
@@ -107,6 +108,65 @@ std::string dtypeName(at::ScalarType t) {
 }
 
 at::Device parseDevice(const std::string& s) { return at::Device(s); }
+
+// ---- guards against integer traps --------------------------------------------------
+
+namespace {
+// The dtypes whose division by -1 traps: narrower integers are promoted to int in C++
+// before dividing, so only 32- and 64-bit ones overflow.
+bool trapsOnMinByMinusOne(at::ScalarType t) { return t == at::kInt || t == at::kLong; }
+
+at::Scalar smallestOf(at::ScalarType t) {
+  return t == at::kInt ? at::Scalar(static_cast<int64_t>(std::numeric_limits<int32_t>::min()))
+                       : at::Scalar(std::numeric_limits<int64_t>::min());
+}
+
+[[noreturn]] void overflow(at::ScalarType t) {
+  throw std::invalid_argument("integer overflow: the smallest " + dtypeName(t) +
+                              " divided by -1 has no " + dtypeName(t) + " result");
+}
+}  // namespace
+
+void checkIntegerDivision(const at::Tensor& self, const at::Tensor& other) {
+  at::ScalarType t = at::result_type(self, other);
+  if (!trapsOnMinByMinusOne(t)) return;
+  at::NoGradGuard no_grad;
+  // Element-wise (with broadcasting): only a position holding both the minimum and -1
+  // overflows. A broadcasting error is left for the op itself to report.
+  at::Tensor hit;
+  try {
+    hit = at::logical_and(self.eq(smallestOf(t)), other.eq(-1)).any();
+  } catch (const c10::Error&) {
+    return;
+  }
+  if (hit.item<bool>()) overflow(t);
+}
+
+void checkIntegerDivision(const at::Tensor& self, const at::Scalar& other) {
+  at::ScalarType t = at::result_type(self, other);
+  if (!trapsOnMinByMinusOne(t) || !other.isIntegral(false) || other.toLong() != -1) return;
+  at::NoGradGuard no_grad;
+  if (self.eq(smallestOf(t)).any().item<bool>()) overflow(t);
+}
+
+void checkIntegerConversion(const at::Tensor& self, at::ScalarType to) {
+  if (!at::isFloatingType(self.scalar_type()) || !at::isIntegralType(to, /*includeBool=*/false)) return;
+  double lo, hiExclusive;
+  switch (to) {
+    case at::kByte: lo = 0; hiExclusive = 256; break;
+    case at::kChar: lo = -128; hiExclusive = 128; break;
+    case at::kShort: lo = -32768; hiExclusive = 32768; break;
+    case at::kInt: lo = -2147483648.0; hiExclusive = 2147483648.0; break;
+    default: lo = -9223372036854775808.0; hiExclusive = 9223372036854775808.0; break;
+  }
+  at::NoGradGuard no_grad;
+  // NaN fails both comparisons, so it is caught with the infinities and the too-large.
+  at::Tensor inRange = at::logical_and(self.ge(lo), self.lt(hiExclusive)).all();
+  if (!inRange.item<bool>())
+    throw std::invalid_argument(std::string("cannot convert NaN, +-Infinity or values outside [") +
+                                std::to_string(static_cast<int64_t>(lo)) + ", " + (to == at::kLong ? "2^63" : std::to_string(static_cast<int64_t>(hiExclusive))) +
+                                ") from " + dtypeName(self.scalar_type()) + " to " + dtypeName(to));
+}
 
 // ---- argument conversion ---------------------------------------------------------
 

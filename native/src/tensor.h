@@ -79,6 +79,14 @@ struct Arg {
   at::Device device(size_t i, const char* name) const;
 };
 
+// Guards run before libtorch is called, for inputs on which its integer arithmetic traps
+// (SIGFPE kills the process: the smallest int32/int64 divided or remaindered by -1) or is
+// undefined behaviour (NaN, +-Infinity or out-of-range floats converted to an integer
+// dtype). Each throws std::invalid_argument; guard() prefixes the op's name.
+void checkIntegerDivision(const at::Tensor& self, const at::Tensor& other);
+void checkIntegerDivision(const at::Tensor& self, const at::Scalar& other);
+void checkIntegerConversion(const at::Tensor& self, at::ScalarType to);
+
 at::ScalarType parseDtype(const std::string& s);
 std::string dtypeName(at::ScalarType t);
 at::Device parseDevice(const std::string& s);

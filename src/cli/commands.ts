@@ -14,14 +14,20 @@ import { resultsCommand } from "../experiment/results-command.js";
 import { moreCommands } from "./more-commands.js";
 import { transferCommands } from "./transfer-commands.js";
 import { translateCommands } from "./translate-commands.js";
+import { corpusCommands } from "./corpus-commands.js";
 import { exitCodeOfRun, list, required as str } from "./options.js";
 import { finishExperiment } from "../report/finish.js";
+import { acquireDirLock } from "../experiment/dir-lock.js";
 
 
 async function runSpec(specPath: string, out: string | undefined, parallel: string | undefined): Promise<{ summary: RunnerSummary; expDir: string }> {
   const exp = loadAnyExperiment(specPath);
   const expDir = resolve(out ?? join("runs", exp.name));
   const summary = await runExperiment(exp, expDir, { parallel: parallel ? Number(parallel) : undefined });
+  if (summary.interrupted) {
+    process.stderr.write(`${exp.name}: interrupted; running runs saved checkpoints; run the same command again to resume\n`);
+    return { summary, expDir };
+  }
   process.stderr.write(`${exp.name}: ${summary.ran.length} run(s) trained, ${summary.skipped.length} already finished, ${summary.failed.length} failed\n`);
   for (const f of summary.failed) process.stderr.write(`  ${f.runId}: ${f.error}\n`);
   const report = finishExperiment(expDir);
@@ -48,7 +54,7 @@ export const commands: Record<string, Command> = {
       const spec = positionals[0];
       if (!spec) throw new Error("give the spec file: xling run <spec.json>");
       const { summary } = await runSpec(spec, values.out as string | undefined, values.parallel as string | undefined);
-      return summary.failed.length ? 1 : 0;
+      return summary.interrupted ? 130 : summary.failed.length ? 1 : 0;
     },
   },
 
@@ -61,7 +67,13 @@ export const commands: Record<string, Command> = {
       if (!dir) throw new Error("give the run directory");
       const config = JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as unknown;
       const driver = studyDriver((values.study as string | undefined) ?? "clone-imbalance");
-      return exitCodeOfRun(() => driver.execute(config, dir, { cacheDir: str(values.cache, "cache"), label: dir.split("/").pop() }));
+      // The writer owns the run directory (under `xling launch`, rank 0 only).
+      const lock = (process.env.RANK ?? "0") === "0" ? acquireDirLock(dir) : null;
+      try {
+        return await exitCodeOfRun(() => driver.execute(config, dir, { cacheDir: str(values.cache, "cache"), label: dir.split("/").pop() }));
+      } finally {
+        lock?.release();
+      }
     },
   },
 
@@ -72,7 +84,7 @@ export const commands: Record<string, Command> = {
     async run({ raw }) {
       const experiment = raw.find((a, i) => !a.startsWith("--") && (i === 0 || !raw[i - 1].startsWith("--") || raw[i - 1].includes("=")));
       const store = experiment ? resolve("runs", experiment, "results.sqlite") : undefined;
-      const out = resultsCommand(raw, { store: store && existsSync(store) ? store : undefined });
+      const out = resultsCommand(raw, { store });
       process.stdout.write(out.stdout);
       process.stderr.write(out.stderr);
       return out.exitCode;
@@ -193,4 +205,5 @@ export const commands: Record<string, Command> = {
   ...moreCommands,
   ...transferCommands,
   ...translateCommands,
+  ...corpusCommands,
 };

@@ -3,6 +3,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { commands } from "./commands.js";
 import { launchCommand } from "./launch.js";
+import { watchParent } from "../util/parent-watch.js";
 
 commands.launch = launchCommand;
 
@@ -22,6 +23,8 @@ function help(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // A run started by the runner or a rank started by `xling launch` dies with it.
+  watchParent();
   // Two-word commands ("corpus stats") take precedence over one-word ones.
   const twoWords = argv.length >= 2 ? `${argv[0]} ${argv[1]}` : "";
   const [name, ...rest] = twoWords in commands ? [twoWords, ...argv.slice(2)] : argv;

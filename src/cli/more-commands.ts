@@ -10,6 +10,7 @@ import { loadLanguageFeatures } from "../experts/typology.js";
 import { listUdhrTranslations } from "../data/corpora/udhr.js";
 import { slurmArrayScript } from "../experts/slurm.js";
 import { required as need } from "./options.js";
+import { overlongMessage, splitOverlong } from "../transfer/align-limits.js";
 import { expertCommands } from "./experts-commands.js";
 
 
@@ -19,9 +20,14 @@ export const moreCommands: Record<string, Command> = {
     usage: "xling align (--src a.txt --tgt b.txt | --tsv pairs.tsv) --out out.align [--sym grow-diag-final-and|intersection|union|forward|reverse] [--iterations 5]",
     options: { src: { type: "string" }, tgt: { type: "string" }, tsv: { type: "string" }, out: { type: "string" }, sym: { type: "string" }, iterations: { type: "string" } },
     async run({ values }) {
-      const pairs: TokenizedPair[] = [];
+      const all: (TokenizedPair & { line: number })[] = [];
+      const file = typeof values.tsv === "string" ? values.tsv : need(values.src, "src");
       const source = typeof values.tsv === "string" ? readParallelTsv(values.tsv) : readParallelFiles(need(values.src, "src"), need(values.tgt, "tgt"));
-      for await (const p of source) pairs.push({ src: tokenizeWords(p.src), tgt: tokenizeWords(p.tgt) });
+      for await (const p of source) all.push({ src: tokenizeWords(p.src), tgt: tokenizeWords(p.tgt), line: p.line });
+      // Overlong pairs are reported and get empty lines; the rest are aligned.
+      const { kept, skipped } = splitOverlong(all);
+      for (const s of skipped) process.stderr.write(`xling align: ${overlongMessage(file, s)}\n`);
+      const pairs: TokenizedPair[] = kept.map((k) => all[k]!);
       const models = trainBidirectional(pairs, values.iterations ? { iterations: Number(values.iterations) } : {});
       const a = alignBidirectional(models, pairs);
       const sym = (values.sym as string | undefined) ?? "grow-diag-final-and";
@@ -33,8 +39,10 @@ export const moreCommands: Record<string, Command> = {
         union: (k) => union(a.forward[k]!, a.reverse[k]!),
       };
       if (!pick[sym]) throw new Error(`--sym must be one of ${Object.keys(pick).join(", ")}`);
-      writeFileSync(need(values.out, "out"), pairs.map((_, k) => formatPharaoh(pick[sym](k))).join("\n") + "\n");
-      process.stderr.write(`${pairs.length} sentence pairs aligned (${sym}) -> ${values.out}\n`);
+      const lines = all.map(() => "");
+      kept.forEach((k, i) => (lines[k] = formatPharaoh(pick[sym](i))));
+      writeFileSync(need(values.out, "out"), lines.join("\n") + "\n");
+      process.stderr.write(`${pairs.length} sentence pairs aligned (${sym})${skipped.length ? `, ${skipped.length} too long skipped` : ""} -> ${values.out}\n`);
     },
   },
 

@@ -17,7 +17,7 @@ import { readJsonl, readTextDocuments } from "./readers/index.js";
 import { splitDocuments, trainCorpusTokenizer, type TokenizerChoice } from "./prepare.js";
 import { writeFileAtomic } from "../util/atomic.js";
 
-export type CorpusName = "bible" | "udhr" | "debian-reference" | "file";
+export type CorpusName = "bible" | "udhr" | "debian-reference" | "libreoffice-help" | "file";
 
 /** Where one language's text comes from. */
 export interface LanguageSource {
@@ -148,12 +148,13 @@ export async function readLanguage(source: LanguageSource): Promise<string[]> {
     }
   } else {
     // Debian Reference chapters are few and long; paragraphs give splits of useful size.
-    const unit = source.corpus === "debian-reference" ? "paragraph" : "chapter";
+    const unit = source.corpus === "debian-reference" || source.corpus === "libreoffice-help" ? "paragraph" : "chapter";
     const corpus = openCorpus(source.corpus, { langs: [code], translations: source.translation ? [source.translation] : undefined, unit });
     for await (const d of corpus.documents()) out.push(d.text);
   }
   if (out.length === 0) {
-    const hint = source.corpus === "debian-reference" ? ` (install it with: xling corpus debian-reference --out <dir> --lang ${code})` : "";
+    const hint = source.corpus === "debian-reference" ? ` (install it with: xling corpus debian-reference --out <dir> --lang ${code})`
+      : source.corpus === "libreoffice-help" ? ` (convert it with: xling corpus libreoffice-help --lang ${code}; studies read $XLING_LIBREOFFICE_HELP or data/libreoffice-help)` : "";
     throw new Error(`corpus ${source.corpus} has no documents in language '${code}'${hint}`);
   }
   return out;

@@ -12,7 +12,7 @@ import { readLanguage } from "./multilingual.js";
 import { writeFileAtomic } from "../util/atomic.js";
 
 export interface CorpusChoice {
-  name: "bible" | "udhr" | "debian-reference" | "file";
+  name: "bible" | "udhr" | "debian-reference" | "libreoffice-help" | "file";
   lang: string;
   translation?: string;
   path?: string;

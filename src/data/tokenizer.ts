@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { native as addon } from "../torch/native.js";
+import { checkTokenizerInput } from "./tokenizer-input.js";
 import { trainerFlags, type TrainTokenizerOptions } from "./tokenizer-flags.js";
 
 export { trainerFlags } from "./tokenizer-flags.js";
@@ -78,6 +79,7 @@ export class SentencePieceTokenizer {
 
   /** Trains on text files (one sentence per line), writes `<modelPrefix>.model` and loads it. */
   static async train(opts: TrainTokenizerOptions): Promise<SentencePieceTokenizer> {
+    for (const file of typeof opts.input === "string" ? opts.input.split(",") : opts.input) await checkTokenizerInput(file);
     await native().spm_train(trainerFlags(opts));
     return SentencePieceTokenizer.load(`${opts.modelPrefix}.model`);
   }

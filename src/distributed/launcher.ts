@@ -12,6 +12,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { packageRoot } from "../util/package-root.js";
 import { DEFAULT_TIMEOUT_S } from "./context.js";
+import { parentEnv } from "../util/parent-watch.js";
 
 export interface LaunchOptions {
   /** Ranks on this node. */
@@ -99,6 +100,8 @@ async function runOnce(o: LaunchOptions & { nnodes: number; nodeRank: number; ma
           MASTER_ADDR: o.master.addr, MASTER_PORT: String(o.master.port),
           RANK: String(rank), WORLD_SIZE: String(worldSize), LOCAL_RANK: String(local), LOCAL_WORLD_SIZE: String(o.nproc),
           XLING_DIST_TIMEOUT: String(timeoutS),
+          // A rank stops when the launcher is gone, even killed with SIGKILL (src/util/parent-watch.ts).
+          ...parentEnv(),
         },
       });
       o.log(`rank ${rank} started (pid ${child.pid})`);

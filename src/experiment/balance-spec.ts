@@ -11,7 +11,7 @@ const nonNegative = z.number().min(0);
 export const LanguageEntry = z.strictObject({
   /** The language's name in results ("en"). */
   lang: z.string().regex(/^[A-Za-z0-9_-]+$/, "letters, digits, '_' and '-'"),
-  corpus: z.enum(["bible", "udhr", "debian-reference", "file"]).default("debian-reference"),
+  corpus: z.enum(["bible", "udhr", "debian-reference", "libreoffice-help", "file"]).default("debian-reference"),
   /** Code inside the corpus when it differs from lang (UDHR: "eng"). */
   code: z.string().optional(),
   translation: z.string().optional(),

@@ -2,7 +2,7 @@
 // results: prepare the corpus, build clones and the sampler, train with checkpoints,
 // evaluate per language, and measure alignment. A run lives in its own directory:
 //   config.json, checkpoint.safetensors, metrics.jsonl, results.json (written last).
-import { existsSync, readFileSync, appendFileSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { manualSeed, setNumThreads, tidy, type Tensor } from "../torch/index.js";
 import { GPT, GPT_SIZES, type GPTConfig } from "../nn/gpt.js";
@@ -12,6 +12,7 @@ import { makeSampler, type SamplerSpec } from "../data/samplers.js";
 import { prepareCorpus } from "../data/prepare.js";
 import { Rng } from "../util/rng.js";
 import { writeFileAtomic } from "../util/atomic.js";
+import { appendMetricsFile, readMetricsFile, truncateMetricsFile } from "./metrics-file.js";
 import { CloneBatchSource } from "../train/clone-batches.js";
 import { sequenceLosses, trainLanguageModel, type StepRecord } from "../train/trainer.js";
 import { cloneEmbeddingSimilarity, gradientCosine, hiddenStateCosineByLayer, slidingWindowPerplexity } from "../analysis/lm-eval.js";
@@ -199,21 +200,17 @@ export function trainMetricRows(r: StepRecord): MetricRow[] {
   ];
 }
 
-/** Appends metric lines to a run's metrics.jsonl. */
+/** Appends metric lines to a run's metrics.jsonl (a failed write names the file). */
 export function appendMetrics(path: string, rows: MetricRow[]): void {
-  appendFileSync(path, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
+  appendMetricsFile(path, rows);
 }
 
-/** A run directory's metrics.jsonl lines (none when it has not started). */
+/** A run directory's metrics.jsonl lines (none when it has not started); a bad line is an error naming file:line. */
 export function readMetrics(dir: string): MetricRow[] {
-  const path = join(dir, "metrics.jsonl");
-  if (!existsSync(path)) return [];
-  return readFileSync(path, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as MetricRow);
+  return readMetricsFile<MetricRow>(join(dir, "metrics.jsonl"));
 }
 
-/** Drops metric lines past `step`: they are redone after resuming from its checkpoint. */
+/** Drops metric lines past `step` (and a torn last line): they are redone after resuming from its checkpoint. */
 export function truncateMetrics(path: string, step: number): void {
-  if (!existsSync(path)) return;
-  const kept = readFileSync(path, "utf8").split("\n").filter((l) => l && (JSON.parse(l) as MetricRow).step <= step);
-  writeFileAtomic(path, kept.length ? kept.join("\n") + "\n" : "");
+  truncateMetricsFile(path, step);
 }

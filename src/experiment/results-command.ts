@@ -4,7 +4,9 @@
  *
  * Kept apart from the CLI entry point so it can be run and tested without it.
  */
+import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { checkResultsQuestion, missingStoreMessage } from "./results-checks.js";
 import { ResultsStore, RUN_STATUSES, type RunStatus } from "./store.js";
 import { defaultColumns, formatTable, groupColumns, queryResults, toCsv, toJson } from "./query.js";
 
@@ -57,11 +59,15 @@ export function resultsCommand(argv: readonly string[], defaults: { store?: stri
   const badStatus = status?.find((s) => !RUN_STATUSES.includes(s));
   if (badStatus) return fail(`unknown status ${badStatus} (one of ${RUN_STATUSES.join(", ")})`);
 
+  // Opening a path that does not exist would create an empty store there.
+  if (!existsSync(storePath)) return fail(missingStoreMessage(storePath));
   let store: ResultsStore | undefined;
   try {
     store = ResultsStore.open(storePath);
     const query = { experiment: positionals[0], where: values.where ?? [], result: values.result, lang, layer, status };
     const groupBy = values["group-by"];
+    const problem = checkResultsQuestion(store, { ...query, groupBy });
+    if (problem) return fail(problem);
     let rows: object[];
     let columns: string[];
     if (groupBy) {

@@ -1,7 +1,7 @@
 // Runs an experiment's runs: each in its own process (up to `parallel` at once), each
 // in its own directory, skipping finished runs and resuming interrupted ones from their
 // checkpoints. A run is finished when its results.json exists (written last, atomically).
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PACKAGE_ROOT } from "../torch/native.js";
@@ -9,6 +9,8 @@ import type { RunOutcome } from "./clone-run.js";
 import type { RunConfig } from "./spec.js";
 import { studyDriver, type AnyExperiment } from "./studies.js";
 import { runIdFor } from "./run-id.js";
+import { acquireDirLock } from "./dir-lock.js";
+import { parentEnv } from "../util/parent-watch.js";
 
 export interface PlannedRun<C = RunConfig> {
   runId: string;
@@ -29,6 +31,8 @@ export interface RunnerSummary {
   ran: string[];
   skipped: string[];
   failed: { runId: string; error: string }[];
+  /** SIGINT/SIGTERM stopped the runner: running runs checkpointed, no new run started. */
+  interrupted?: boolean;
 }
 
 export function planRuns<C>(exp: { sweeps: Record<string, unknown[]>[]; runs: C[] }, expDir: string): PlannedRun<C>[] {
@@ -54,6 +58,16 @@ export function defaultCacheDir(expDir: string): string {
 
 export async function runExperiment(exp: AnyExperiment, expDir: string, opts: RunnerOptions = {}): Promise<RunnerSummary> {
   mkdirSync(expDir, { recursive: true });
+  // One runner per experiment directory: a second one refuses (src/experiment/dir-lock.ts).
+  const lock = acquireDirLock(expDir);
+  try {
+    return await runLocked(exp, expDir, opts);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(exp: AnyExperiment, expDir: string, opts: RunnerOptions): Promise<RunnerSummary> {
   writeFileSync(join(expDir, "experiment.json"), JSON.stringify(exp, null, 2));
   const cacheDir = opts.cacheDir ?? defaultCacheDir(expDir);
   const driver = studyDriver(exp.study);
@@ -75,8 +89,17 @@ export async function runExperiment(exp: AnyExperiment, expDir: string, opts: Ru
   const failed: { runId: string; error: string }[] = [];
   let next = 0;
   let done = 0;
+  // A signal is passed to the runs' processes (each checkpoints and stops) and no new run starts.
+  let interrupted = false;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (!interrupted) log(`${sig}: asking the running runs to checkpoint and stop`);
+    interrupted = true;
+    for (const c of activeChildren) if (c.exitCode === null && c.signalCode === null) c.kill(sig);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   const worker = async () => {
-    while (next < todo.length) {
+    while (next < todo.length && !interrupted) {
       const run = todo[next++];
       mkdirSync(run.dir, { recursive: true });
       writeFileSync(join(run.dir, "config.json"), JSON.stringify(run.config, null, 2));
@@ -93,9 +116,17 @@ export async function runExperiment(exp: AnyExperiment, expDir: string, opts: Ru
     }
   };
   const parallel = Math.max(1, Math.min(opts.parallel ?? exp.parallel, todo.length || 1));
-  await Promise.all(Array.from({ length: parallel }, worker));
-  return { runs, ran, skipped, failed };
+  try {
+    await Promise.all(Array.from({ length: parallel }, worker));
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+  return { runs, ran, skipped, failed, ...(interrupted ? { interrupted } : {}) };
 }
+
+/** The xling child processes now running, to pass signals on to. */
+const activeChildren = new Set<ChildProcess>();
 
 /** Runs `xling _run <dir>` and resolves when it exits 0. */
 function runChild(run: PlannedRun<unknown>, study: string, cacheDir: string): Promise<void> {
@@ -110,8 +141,11 @@ export function runXlingChild(args: string[], what: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(PACKAGE_ROOT, "bin", "xling.js"), ...args], {
       stdio: ["ignore", "inherit", "pipe"],
-      env: { ...process.env, OPENBLAS_NUM_THREADS: "1" },
+      // The child stops when this process is gone, even killed with SIGKILL (src/util/parent-watch.ts).
+      env: { ...process.env, OPENBLAS_NUM_THREADS: "1", ...parentEnv() },
     });
+    activeChildren.add(child);
+    child.on("exit", () => activeChildren.delete(child));
     let tail = "";
     child.stderr.setEncoding("utf8");
     child.stderr.on("data", (chunk: string) => {

@@ -3,6 +3,7 @@
 // refused with the path of the offending field, before anything is trained.
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { GPT_SIZES } from "../nn/gpt.js";
 
 const positiveInt = z.number().int().positive();
 const probability = z.number().min(0).max(1);
@@ -12,7 +13,7 @@ const scheduleString = z.string().regex(/^(0(\.\d+)?|1(\.0+)?)(_(0(\.\d+)?|1(\.0
 
 export const CorpusSpec = z.strictObject({
   /** An embedded corpus (bible, udhr, debian-reference) or "file" with a path. */
-  name: z.enum(["bible", "udhr", "debian-reference", "file"]).default("bible"),
+  name: z.enum(["bible", "udhr", "debian-reference", "libreoffice-help", "file"]).default("bible"),
   lang: z.string().min(1).default("en"),
   /** Bible translation id (kjv, web, sparv). */
   translation: z.string().optional(),
@@ -177,6 +178,12 @@ export function checkModel(run: { model: RunConfig["model"] }, source: string): 
   const m = run.model;
   if (m.size === "custom" && (m.dModel === undefined || m.layers === undefined || m.heads === undefined))
     throw new SpecError(source, [{ path: "base.model", message: "size 'custom' needs dModel, layers and heads" }]);
+  // Checked here, not after tokenization: attention splits dModel evenly over the heads.
+  const preset = m.size === "custom" ? null : GPT_SIZES[m.size];
+  const dModel = m.dModel ?? preset?.dModel;
+  const heads = m.heads ?? preset?.heads;
+  if (dModel !== undefined && heads !== undefined && dModel % heads !== 0)
+    throw new SpecError(source, [{ path: "base.model.heads", message: `heads (${heads}) must divide dModel (${dModel})` }]);
 }
 
 function expandGrid(grid: Record<string, unknown[]>): Record<string, unknown>[] {

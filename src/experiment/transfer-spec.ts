@@ -42,7 +42,8 @@ export const TransferSpec = z.strictObject({
     threads: positiveInt.default(1),
   }),
   task: z.strictObject({
-    kind: z.literal("debian-chapter").default("debian-chapter"),
+    /** debian-chapter: Debian Reference chapters; libreoffice-module: LibreOffice help modules (pretraining reads the same corpus). */
+    kind: z.enum(["debian-chapter", "libreoffice-module"]).default("debian-chapter"),
     minChars: positiveInt.default(40),
     testFraction: z.number().gt(0).lt(1).default(0.2),
   }).prefault({}),

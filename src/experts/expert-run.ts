@@ -118,13 +118,27 @@ export async function executeExpertRun(cfg: ExpertRunConfig, dir: string, opts: 
   const metricsPath = join(dir, "metrics.jsonl");
   const onStep = (r: StepRecord) => appendMetrics(metricsPath, trainMetricRows(r));
   let tokensSeen: Record<string, number> = Object.fromEntries(cfg.languages.map((l) => [l, 0]));
+  const validNll: Record<string, number> = {};
+  const measureValid = () => {
+    for (const lang of cfg.languages) {
+      const reader = prepared.language(lang).open("valid");
+      validNll[lang] = meanSequenceNll(model, testSequences(reader, cfg.model.seqLen, 16 * (cfg.model.seqLen + 1)));
+      reader.close();
+    }
+  };
+  // The validation lines are written at the last step, before its checkpoint: a run
+  // resumed from the final checkpoint has them already and does not write them twice.
+  const evaluate = (step: number) => {
+    measureValid();
+    appendMetrics(metricsPath, cfg.languages.map((lang): MetricRow => ({ step, split: "eval", name: "nll", lang, value: validNll[lang] })));
+  };
   if (cfg.steps > 0) {
     const result = await trainLanguageModel({
       model, batches, steps: cfg.steps,
       schedule: { maxLr: cfg.train.lr, minLr: cfg.train.minLr, warmupSteps: Math.min(cfg.train.warmup, Math.floor(cfg.steps / 2)), totalSteps: cfg.steps },
       adam: { betas: [0.9, 0.95], eps: 1e-8, weightDecay: 0 },
       clip: cfg.train.clip, checkpointPath, checkpointEvery: cfg.train.checkpointEvery,
-      evalEvery: cfg.steps, onStep, onResume: (step) => truncateMetrics(metricsPath, step),
+      evalEvery: cfg.steps, evaluate, onStep, onResume: (step) => truncateMetrics(metricsPath, step),
       progress: opts.progress, label: cfg.name,
     });
     if (result.interrupted) {
@@ -136,13 +150,10 @@ export async function executeExpertRun(cfg: ExpertRunConfig, dir: string, opts: 
   }
   caches.forEach((c) => c.close());
 
-  const validNll: Record<string, number> = {};
-  for (const lang of cfg.languages) {
-    const reader = prepared.language(lang).open("valid");
-    validNll[lang] = meanSequenceNll(model, testSequences(reader, cfg.model.seqLen, 16 * (cfg.model.seqLen + 1)));
-    reader.close();
-  }
-  appendMetrics(metricsPath, cfg.languages.map((lang): MetricRow => ({ step: cfg.steps, split: "eval", name: "nll", lang, value: validNll[lang] })));
+  if (cfg.steps === 0) {
+    truncateMetrics(metricsPath, -1);
+    evaluate(0);
+  } else if (Object.keys(validNll).length === 0) measureValid();
   saveWeights(model, join(dir, WEIGHTS_FILE), { run: cfg.name, languages: cfg.languages.join(","), steps: String(cfg.steps) });
   model.dispose();
   const outcome: ExpertRunOutcome = {

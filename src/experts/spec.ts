@@ -13,7 +13,7 @@ const languageName = z.string().regex(/^[A-Za-z0-9_-]+$/, "letters, digits, '_' 
 
 export const LanguageSourceSpec = z.strictObject({
   lang: languageName,
-  corpus: z.enum(["debian-reference", "udhr", "bible", "file"]),
+  corpus: z.enum(["debian-reference", "libreoffice-help", "udhr", "bible", "file"]),
   /** The language's code inside the corpus when it differs from `lang` (UDHR: "eng"). */
   code: z.string().optional(),
   translation: z.string().optional(),

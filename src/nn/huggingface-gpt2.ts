@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Tensor, loadSafetensors, noGrad, saveSafetensors } from "../torch/index.js";
 import { GPT, type GPTConfig } from "./gpt.js";
+import { checkConfigSizes } from "./config-size-check.js";
 import { readConfigJson } from "./huggingface.js";
 
 /** xling parameter name -> [GPT-2 name without the "transformer." prefix, stored transposed]. */
@@ -84,6 +85,9 @@ export function loadGpt2(dir: string): { model: GPT; unused: string[] } {
   const config = readConfig(dir);
   const weights = join(dir, "model.safetensors");
   if (!existsSync(weights)) throw new Error(`${dir}: no model.safetensors (PyTorch .bin checkpoints are not read; convert them to safetensors first)`);
+  checkConfigSizes(join(dir, "config.json"), weights, {
+    vocabSize: config.vocabSize, hidden: config.dModel, layers: config.layers, intermediate: 4 * config.dModel, maxPositions: config.seqLen,
+  });
   const { tensors } = loadSafetensors(weights);
   const prefix = [...tensors.keys()].some((k) => k.startsWith("transformer.")) ? "transformer." : "";
   const model = new GPT(config);

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { HfTokenizer } from "../data/hf-tokenizer.js";
 import { SentencePieceTokenizer } from "../data/tokenizer.js";
 import { type Tensor, loadSafetensors, noGrad, saveSafetensors } from "../torch/index.js";
+import { checkConfigSizes } from "./config-size-check.js";
 import { MaskedLM, encoderConfig, type EncoderConfig, type EncoderFamily } from "./encoder.js";
 
 /** The tokenizer file names a directory may hold, in the order they are tried. */
@@ -157,6 +158,10 @@ export function loadHuggingFace(dir: string): LoadedEncoder {
   const { config, family } = readHfConfig(dir);
   const weights = join(dir, "model.safetensors");
   if (!existsSync(weights)) throw new Error(`${dir}: no model.safetensors (PyTorch .bin checkpoints are not read; convert them to safetensors first)`);
+  checkConfigSizes(join(dir, "config.json"), weights, {
+    vocabSize: config.vocabSize, hidden: config.hidden, layers: config.layers, intermediate: config.intermediate,
+    maxPositions: config.maxPositions, typeVocabSize: config.typeVocabSize,
+  });
   const { tensors } = loadSafetensors(weights);
   const model = new MaskedLM(config);
   // A checkpoint of the bare body (BertModel) has no prefix; one of *ForMaskedLM has it.

@@ -57,7 +57,7 @@ export function transferStudyReport(cfg: TransferConfig, r: TransferResults): Re
     paragraphs: [cfg.description ?? "", ...headline(cfg, r)].filter(Boolean),
     facts: [
       { label: "languages", value: r.languages.map((l) => `${l} (${r.examples[l].train} train / ${r.examples[l].test} test paragraphs)`).join(", ") },
-      { label: "task", value: `Debian Reference paragraph → its chapter (${r.labels.length} classes); test paragraphs are held out in every language` },
+      { label: "task", value: `${cfg.task.kind === "libreoffice-module" ? "LibreOffice help paragraph → its help module" : "Debian Reference paragraph → its chapter"} (${r.labels.length} classes); test paragraphs are held out in every language` },
       { label: "encoder", value: `${cfg.encoder.layers} layers, hidden ${cfg.encoder.hidden}, ${cfg.encoder.heads} heads, ${cfg.encoder.maxLen} tokens; SentencePiece vocabulary ${cfg.tokenizer.vocabSize}` },
       { label: "pretraining", value: `masked LM, ${r.pretrain.steps} steps of ${cfg.pretrain.batchSize} sequences, temperature ${cfg.pretrain.temperature}; final loss ${fmt(r.pretrain.finalLoss)}` },
       { label: "fine-tuning", value: `${cfg.finetune.budget} examples split evenly across the sources, ${cfg.finetune.steps} steps of ${cfg.finetune.batchSize}` },

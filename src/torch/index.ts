@@ -6,4 +6,4 @@ export { noGrad, enableGrad, isGradEnabled, grad, clearGrads, type GradOptions }
 export { manualSeed, getRngState, setRngState, setNumThreads, getNumThreads, buildInfo, cudaDeviceCount, cpuCacheStats, type CpuCacheStats } from "./runtime.js";
 export type { DType, Device } from "./dtype.js";
 export { AdamW, SGD, clipGradNorm, warmupCosineLr, type Optimizer, type OptimizerState, type AdamWOptions, type SGDOptions, type WarmupCosine, type NamedParameters } from "./optim.js";
-export { saveSafetensors, loadSafetensors, readSafetensorsHeader, SafetensorsError, type TensorEntry, type SafetensorsHeader } from "./safetensors.js";
+export { saveSafetensors, loadSafetensors, readSafetensorsHeader, verifySafetensors, CHECKSUM_KEY, SafetensorsError, type TensorEntry, type SafetensorsHeader } from "./safetensors.js";

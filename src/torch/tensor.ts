@@ -164,6 +164,10 @@ function replace(old: Tensor, next: Tensor): Tensor {
 
 function inferShape(data: NestedNumbers, flat: (number | boolean)[]): number[] {
   if (!Array.isArray(data)) {
+    // A string or object would otherwise become NaN silently.
+    if (typeof data !== "number" && typeof data !== "boolean") {
+      throw new TypeError(`tensor: data must be numbers, booleans, nested arrays of them or a typed array, got ${typeof data}`);
+    }
     flat.push(data);
     return [];
   }

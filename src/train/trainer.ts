@@ -1,12 +1,11 @@
 // The language-model training loop: step budget, warm-up + cosine learning rate,
 // gradient clipping, per-language training loss, periodic evaluation, checkpoints every
 // N steps and on SIGINT/SIGTERM, and bit-exact resume from the last checkpoint.
-import { existsSync } from "node:fs";
 import { AdamW, type Optimizer, type Tensor, clipGradNorm, crossEntropy, tensor, tidy, warmupCosineLr, type WarmupCosine } from "../torch/index.js";
 import type { GPT } from "../nn/gpt.js";
 import type { Module } from "../nn/module.js";
 import { ProgressBar } from "../util/progress.js";
-import { loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
+import { hasCheckpoint, loadLatestCheckpoint, saveCheckpoint } from "./checkpoint.js";
 import type { BatchSource } from "./clone-batches.js";
 import type { LanguageBalancer } from "./balance/balancers.js";
 
@@ -40,7 +39,7 @@ export interface TrainerOptions {
   /** Called after steps evalEvery, 2*evalEvery, ... and after the last step. */
   evaluate?: (step: number) => void;
   onStep?: (r: StepRecord) => void;
-  /** Called when training resumes from a checkpoint at `step` (drop later records). */
+  /** Called before training with the step it starts from: the checkpoint's, or 0 (drop later records). */
   onResume?: (step: number) => void;
   progress?: boolean;
   /** Name shown on the progress bar. */
@@ -78,16 +77,17 @@ export async function trainLanguageModel(o: TrainerOptions): Promise<TrainResult
   const tokensSeen: Record<string, number> = Object.fromEntries(batches.languages.map((l) => [l, 0]));
   let step = 0;
   let resumedFrom: number | null = null;
-  if (existsSync(o.checkpointPath)) {
-    const c = loadCheckpoint(o.checkpointPath, model, optimizer);
+  if (hasCheckpoint(o.checkpointPath)) {
+    const c = loadLatestCheckpoint(o.checkpointPath, model, optimizer, { maxStep: o.steps });
     const extra = c.extra as CheckpointExtra;
     batches.restore(extra.batches);
     Object.assign(tokensSeen, extra.tokensSeen);
     if (o.balancer) o.balancer.restore(extra.balancer);
     step = c.step;
     resumedFrom = step;
-    o.onResume?.(step);
   }
+  // Also without a checkpoint (step 0): records a run wrote before dying are dropped.
+  o.onResume?.(step);
   const save = () => {
     if (o.writesCheckpoints !== false)
       saveCheckpoint(o.checkpointPath, model, optimizer, { step, extra: { batches: batches.state(), tokensSeen, balancer: o.balancer?.state() } satisfies CheckpointExtra });
@@ -144,11 +144,12 @@ export async function trainLanguageModel(o: TrainerOptions): Promise<TrainResult
       if (weights) record.langWeight = Object.fromEntries(batches.languages.map((l, k) => [l, weights[k]]));
       o.onStep?.(record);
       bar.update(step, `loss ${record.loss.toFixed(3)}`, `${Math.round(record.tokensPerSecond)} tok/s`);
-      if (step % o.evalEvery === 0 && step < o.steps) o.evaluate?.(step);
+      // The last step's evaluation comes before its checkpoint, like every other one, so a
+      // run resumed from the final checkpoint has all its records and does not redo any.
+      if (step % o.evalEvery === 0 || step === o.steps) o.evaluate?.(step);
       if (step % o.checkpointEvery === 0 || step === o.steps) save();
     }
     if (stopRequested && step < o.steps) save();
-    if (step === o.steps && !stopRequested) o.evaluate?.(step);
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);

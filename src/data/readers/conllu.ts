@@ -101,14 +101,24 @@ export async function* readConllu(path: string, opts: ConlluReadOptions = {}): A
     return null;
   };
 
+  // The line of each word of the current sentence, to name a bad HEAD's line.
+  let wordLines: number[] = [];
   const end = (): ConlluSentence | null => {
     const done = sent;
+    const lines = wordLines;
     sent = null;
+    wordLines = [];
     const wasBroken = broken;
     broken = false;
     if (!done || wasBroken) return null;
     // A sentence of comments only has no words to learn from.
     if (done.words.length === 0) return null;
+    // A HEAD can only be checked once the sentence's length is known.
+    const past = done.words.findIndex((w) => w.head !== null && w.head > done.words.length);
+    if (past >= 0) {
+      policy.bad(path, lines[past], `HEAD ${done.words[past].head} of word ${past + 1} points past the sentence's ${done.words.length} words`);
+      return null;
+    }
     return done;
   };
 
@@ -142,7 +152,9 @@ export async function* readConllu(path: string, opts: ConlluReadOptions = {}): A
       if (eq > 0) sent.meta[c.slice(0, eq).trim()] = c.slice(eq + 1).trim();
       continue;
     }
+    const before = sent.words.length;
     const err = addWordLine(sent, text);
+    if (sent.words.length > before) wordLines.push(lineNo);
     if (err !== null) {
       policy.bad(path, lineNo, err);
       broken = true;

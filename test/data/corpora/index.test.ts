@@ -15,8 +15,8 @@ test('package root is found from the module, not the working directory', () => {
   }
 });
 
-test('listCorpora names the three corpora; unknown names throw', () => {
-  assert.deepEqual(listCorpora().map((c) => c.name), ['udhr', 'bible', 'debian-reference']);
+test('listCorpora names the four corpora; unknown names throw', () => {
+  assert.deepEqual(listCorpora().map((c) => c.name), ['udhr', 'bible', 'debian-reference', 'libreoffice-help']);
   assert.throws(() => openCorpus('nope'), /unknown corpus "nope"/);
 });
 
