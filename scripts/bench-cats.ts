@@ -25,6 +25,8 @@ const config = { vocabSize: 4000, dModel: 64, layers: 2, heads: 4, seqLen: 64 };
 const batches = Array.from({ length: 8 }, () => randint(0, config.vocabSize, [16, 65]));
 const langs = Int32Array.from({ length: 16 }, (_, b) => b % N);
 const held: Tensor[] = Array.from({ length: N }, () => randint(0, config.vocabSize, [Number(values.held), 65]));
+// The default CATS (source "training", look-ahead objective) also takes per-language training sequences.
+const trainHeld: Tensor[] = Array.from({ length: N }, () => randint(0, config.vocabSize, [Number(values.held), 65]));
 
 function run(method: BalanceMethod): number {
   manualSeed(1);
@@ -33,6 +35,7 @@ function run(method: BalanceMethod): number {
   const balancer = makeBalancer({
     method, languages: N, seed: 0, subset: selectParameters(model.namedParameters()),
     cats: { updateInterval: interval }, heldOut: () => held.map((t) => sequenceLosses(model, t).mean()),
+    training: () => trainHeld.map((t) => sequenceLosses(model, t).mean()),
   });
   const t0 = performance.now();
   for (let step = 1; step <= steps; step++) {
@@ -51,7 +54,8 @@ function run(method: BalanceMethod): number {
 function updateSeconds(): number {
   const model = new GPT(config);
   const subset = selectParameters(model.namedParameters());
-  const balancer = makeBalancer({ method: "cats", languages: N, seed: 0, subset, cats: { updateInterval: 1 }, heldOut: () => held.map((t) => sequenceLosses(model, t).mean()) });
+  const balancer = makeBalancer({ method: "cats", languages: N, seed: 0, subset, cats: { updateInterval: 1 }, heldOut: () => held.map((t) => sequenceLosses(model, t).mean()),
+    training: () => trainHeld.map((t) => sequenceLosses(model, t).mean()) });
   const plain = makeBalancer({ method: "none", languages: N, seed: 0, subset });
   const time = (b: typeof plain) => {
     const t0 = performance.now();

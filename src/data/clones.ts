@@ -24,6 +24,17 @@ export interface CloneSpec {
   exclude?: readonly number[];
 }
 
+/**
+ * The ids a clone study never clones. The method clones every id except padding, the
+ * end-of-document separator included ("padding-only", the default); "all-special" keeps
+ * every special id (unknown, control, end-of-document, padding) a shared anchor, as
+ * xling did before. padId < 0 means the tokenizer has no padding id.
+ */
+export function cloneExclusions(specialIds: readonly number[], padId: number, keep: "padding-only" | "all-special"): number[] {
+  if (keep === "all-special") return [...specialIds];
+  return padId >= 0 ? [padId] : [];
+}
+
 export interface InvertedId {
   /** The base-vocabulary id. */
   id: number;

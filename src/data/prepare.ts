@@ -36,8 +36,10 @@ export interface PreparedCorpus {
   vocabSize: number;
   /** Id placed between documents in the token streams. */
   separatorId: number;
-  /** Ids that are never cloned (unknown, control and padding pieces). */
+  /** Unknown, control and padding pieces (a clone study's anchors with clones.anchors "all-special"). */
   specialIds: number[];
+  /** The padding id, -1 when the tokenizer has none. */
+  padId: number;
   documents: Record<Split, number>;
   tokens: Record<Split, number>;
   cachePath(split: Split): string;
@@ -66,7 +68,7 @@ export async function prepareCorpus(corpus: CorpusChoice, tok: TokenizerChoice, 
   const cachePath = (split: Split) => join(dir, `${split}.tokens`);
   return {
     dir, tokenizerPath: join(dir, "tokenizer.model"), vocabSize: m.vocabSize, separatorId: m.separatorId,
-    specialIds: m.specialIds, documents: m.documents, tokens: m.tokens, cachePath,
+    specialIds: m.specialIds, padId: m.tokenizer.padId ?? -1, documents: m.documents, tokens: m.tokens, cachePath,
     open: (split) => TokenCacheReader.open(cachePath(split)),
   };
 }

@@ -49,10 +49,13 @@ export function languageSequences(cfg: BalanceRunConfig, prepared: PreparedMulti
   });
 }
 
-/** `count` consecutive sequences of a cache starting at sequence `first` (wrapping around). */
-function heldOutTokens(cache: TokenCacheReader, seqLen: number, first: number, count: number): Tensor {
+/**
+ * `count` consecutive sequences of a cache starting at sequence `first`, wrapping around
+ * after `limit` sequences (the whole cache by default; a language's share for training data).
+ */
+function heldOutTokens(cache: TokenCacheReader, seqLen: number, first: number, count: number, limit = Infinity): Tensor {
   const len = seqLen + 1;
-  const available = Math.floor(cache.count / len);
+  const available = Math.min(limit, Math.floor(cache.count / len));
   if (available === 0) throw new Error(`${cache.path}: fewer than ${len} held-out tokens`);
   const ids = new Int32Array(count * len);
   for (let r = 0; r < count; r++) ids.set(cache.read(((first + r) % available) * len, len), r * len);
@@ -83,14 +86,16 @@ export async function executeBalanceRun(cfg: BalanceRunConfig, runDir: string, o
   const sampler = makeSampler(samplerSpec);
   const batches = new MultilingualBatchSource(streams, sampler, cfg.train.batchSize);
 
-  // CATS's held-out batches: the valid split, a different window of it at every update.
+  // CATS's batches: the valid split (or the language's capped training sequences), a
+  // different window of it at every update, a function of the step so a resume sees the same.
   const heldCount = cfg.balance.heldOutSequences;
-  const heldOut = (step: number) => validCaches.map((c) =>
-    sequenceLosses(model, heldOutTokens(c, len, (step / cfg.balance.cats.updateInterval) * heldCount, heldCount)).mean());
+  const window = (step: number) => (step / cfg.balance.cats.updateInterval) * heldCount;
+  const heldOut = (step: number) => validCaches.map((c) => sequenceLosses(model, heldOutTokens(c, len, window(step), heldCount)).mean());
+  const training = (step: number) => trainCaches.map((c, n) => sequenceLosses(model, heldOutTokens(c, len, window(step), heldCount, sequences[n])).mean());
   const balancer = makeBalancer({
     method: cfg.balance.method, languages: languages.length, seed,
     subset: selectParameters(model.namedParameters(), parameterFilter(cfg.balance.parameters)),
-    cats: cfg.balance.cats, gradvac: cfg.balance.gradvac, gradnorm: cfg.balance.gradnorm, heldOut,
+    cats: cfg.balance.cats, gradvac: cfg.balance.gradvac, gradnorm: cfg.balance.gradnorm, heldOut, training,
   });
 
   const testCaches = languages.map((l) => prepared.language(l).open("test"));

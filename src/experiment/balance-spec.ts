@@ -36,7 +36,12 @@ export const BalanceDataSpec = z.strictObject({
 
 /** CATS (src/train/balance/cats.ts): every option of its Lagrangian and update. */
 export const CatsSpec = z.strictObject({
-  objective: z.literal("weighted-loss").default("weighted-loss"),
+  form: z.enum(["lagrangian", "penalty"]).default(DEFAULT_CATS_OPTIONS.form),
+  source: z.enum(["held-out", "training"]).default(DEFAULT_CATS_OPTIONS.source),
+  objective: z.enum(["weighted-loss", "look-ahead"]).default(DEFAULT_CATS_OPTIONS.objective),
+  lookAheadStep: nonNegative.default(DEFAULT_CATS_OPTIONS.lookAheadStep),
+  curvatureBudget: nonNegative.default(DEFAULT_CATS_OPTIONS.curvatureBudget),
+  multiplierLearningRate: nonNegative.default(DEFAULT_CATS_OPTIONS.multiplierLearningRate),
   constraints: z.strictObject({
     curvature: z.boolean().default(true),
     sumToOne: z.boolean().default(true),
@@ -60,7 +65,7 @@ export const BalanceSpec = z.strictObject({
   cats: CatsSpec.prefault({}),
   gradvac: z.strictObject({ beta: z.number().min(0).max(1).default(0.01) }).prefault({}),
   gradnorm: z.strictObject({ alpha: nonNegative.default(1.5), learningRate: z.number().positive().default(0.025) }).prefault({}),
-  /** CATS: held-out sequences per language behind each update. */
+  /** CATS: held-out (or training, with cats.source "training") sequences per language behind each update. */
   heldOutSequences: positiveInt.default(8),
 });
 
@@ -93,11 +98,17 @@ export const BalanceRunSpec = z.strictObject({
 });
 export type BalanceRunConfig = z.output<typeof BalanceRunSpec>;
 
-/** "proportional", "temperature T=5", "uniform", "cats", "pcgrad", ... */
+/** CATS's variant in a few words: "cats lagrangian/combined/training", "+look-ahead" when used. */
+export function catsVariantLabel(c: BalanceRunConfig["balance"]["cats"]): string {
+  return `cats ${c.form}/${c.curvatureProxy}/${c.source}${c.objective === "look-ahead" ? "/look-ahead" : ""}`;
+}
+
+/** "proportional", "temperature T=5", "uniform", "cats lagrangian/combined/training", "pcgrad", ... */
 export function methodLabel(c: BalanceRunConfig): string {
   const sampling = c.data.sampling === "temperature" ? `temperature T=${c.data.temperature}` : c.data.sampling;
   if (c.balance.method === "none") return sampling;
-  return c.data.sampling === "proportional" ? c.balance.method : `${c.balance.method} (${sampling})`;
+  const method = c.balance.method === "cats" ? catsVariantLabel(c.balance.cats) : c.balance.method;
+  return c.data.sampling === "proportional" ? method : `${method} (${sampling})`;
 }
 
 /** A parameter-name predicate from the spec's "all" or regular expression. */

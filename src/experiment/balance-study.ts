@@ -21,6 +21,10 @@ export interface LanguageOutcome {
   ppl: number;
   /** method minus baseline, paired by seed; null for the baseline or without pairs. */
   deltaNll: MeanInterval | null;
+  /** Top Hessian eigenvalue of the language's held-out loss at each run's last measurement, over seeds; null if not measured. */
+  hessianTop: MeanInterval | null;
+  /** The language's loss scale (the `weight` metric) averaged over steps, then over seeds. */
+  meanWeight: number | null;
 }
 
 export interface StepCost {
@@ -54,6 +58,15 @@ export function analyseBalanceStudy(runs: PlannedRun<BalanceRunConfig>[]): Balan
   const baseline = methods.includes("proportional") ? "proportional" : methods[0] ?? "";
   const nllOf = (r: BalanceStudyRun, lang: string) => r.outcome?.results.find((x) => x.name === "nll" && x.lang === lang)?.value;
   const done = study.filter((r) => r.outcome);
+  const metricsOf = new Map(done.map((r) => [r.runId, readMetrics(r.dir)]));
+  const lastHessian = (r: BalanceStudyRun, lang: string) => {
+    const rows = metricsOf.get(r.runId)!.filter((m) => m.name === "hessian_top" && m.lang === lang);
+    return rows.length ? rows.reduce((a, b) => (b.step >= a.step ? b : a)).value : undefined;
+  };
+  const meanWeightOf = (r: BalanceStudyRun, lang: string) => {
+    const xs = metricsOf.get(r.runId)!.filter((m) => m.name === "weight" && m.lang === lang).map((m) => m.value);
+    return xs.length ? mean(xs) : undefined;
+  };
 
   const outcomes: LanguageOutcome[] = [];
   for (const method of methods) {
@@ -69,12 +82,14 @@ export function analyseBalanceStudy(runs: PlannedRun<BalanceRunConfig>[]): Balan
         const b = base && nllOf(base, lang);
         return a !== undefined && b !== undefined ? [a - b] : [];
       });
-      outcomes.push({ method, lang, nll, ppl: Math.exp(nll.mean), deltaNll: interval(deltas) });
+      const tops = mine.map((r) => lastHessian(r, lang)).filter((v): v is number => v !== undefined);
+      const weights = mine.map((r) => meanWeightOf(r, lang)).filter((v): v is number => v !== undefined);
+      outcomes.push({ method, lang, nll, ppl: Math.exp(nll.mean), deltaNll: interval(deltas), hessianTop: interval(tops), meanWeight: weights.length ? mean(weights) : null });
     }
   }
 
   const secondsOf = (r: BalanceStudyRun) => {
-    const xs = readMetrics(r.dir).filter((m) => m.name === "step_seconds" && m.step > WARM_STEPS).map((m) => m.value);
+    const xs = metricsOf.get(r.runId)!.filter((m) => m.name === "step_seconds" && m.step > WARM_STEPS).map((m) => m.value);
     return xs.length ? mean(xs) : NaN;
   };
   const perMethod = methods.map((method) => {

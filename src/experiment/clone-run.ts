@@ -6,7 +6,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { manualSeed, setNumThreads, tidy, type Tensor } from "../torch/index.js";
 import { GPT, GPT_SIZES, type GPTConfig } from "../nn/gpt.js";
-import { CloneMapping } from "../data/clones.js";
+import { CloneMapping, cloneExclusions } from "../data/clones.js";
 import { PackedSequenceStream } from "../data/pack.js";
 import { makeSampler, type SamplerSpec } from "../data/samplers.js";
 import { prepareCorpus } from "../data/prepare.js";
@@ -82,7 +82,7 @@ export async function executeCloneRun(cfg: RunConfig, runDir: string, opts: { ca
   const prepared = dp ? await dp.group.rankZeroFirst("corpus preparation", prepare) : await prepare();
   const V = prepared.vocabSize;
   const K = cfg.clones.languages;
-  const mapping = new CloneMapping({ vocabSize: V, numLanguages: K, fracClone: cfg.clones.fracClone, seed: cfg.clones.seed, exclude: prepared.specialIds });
+  const mapping = new CloneMapping({ vocabSize: V, numLanguages: K, fracClone: cfg.clones.fracClone, seed: cfg.clones.seed, exclude: cloneExclusions(prepared.specialIds, prepared.padId, cfg.clones.anchors) });
 
   manualSeed(cfg.train.seed);
   const model = new GPT(modelConfigFor(cfg, K * V));

@@ -35,6 +35,8 @@ export const ClonesSpec = z.strictObject({
   languages: z.number().int().min(2).max(16).default(2),
   /** Share of token ids cloned; the rest are shared anchors (1 = nothing shared). */
   fracClone: probability.default(1),
+  /** Ids never cloned: padding only (the method; end-of-document cloned too) or every special id (xling before). */
+  anchors: z.enum(["padding-only", "all-special"]).default("padding-only"),
   seed: z.number().int().min(0).default(0),
 });
 

@@ -32,7 +32,7 @@ import { ProjectionHead, padRows, realignmentLoss, type AlignedBatch, type Reali
 import { evaluateClassifier, evenBudget, fineTuneClassifier, type ClassificationSet } from "../transfer/finetune.js";
 import { alignmentByLayer, languageSilhouetteByLayer, type LayerAlignment } from "../transfer/alignment-metrics.js";
 import { evaluateHeuristics, rankSourceSets, setKey, candidateSets, type HeuristicEvaluation, type HeuristicRanking } from "../transfer/source-selection.js";
-import type { TransferConfig } from "./transfer-spec.js";
+import { selectionPlan, type TransferConfig } from "./transfer-spec.js";
 import { DATA_SPLIT_SEED } from "./clone-run.js";
 import { appendMetricsFile, readMetricsFile, truncateMetricsFile } from "./metrics-file.js";
 import { ResultsStore } from "./store.js";
@@ -64,7 +64,8 @@ export interface TransferResults {
   conditions: ConditionResult[];
   /** (condition, target) points: relative transfer gap against alignment at the realigned layer. */
   correlation: { layer: number; points: { key: string; target: string; gap: number; weak: number }[]; spearman: number; low: number; high: number } | null;
-  selection: { rankings: HeuristicRanking[]; measured: Record<string, number>; evaluation: HeuristicEvaluation[] } | null;
+  /** targets: the fixed held-out languages every set's transfer is measured on. */
+  selection: { targets: string[]; rankings: HeuristicRanking[]; measured: Record<string, number>; evaluation: HeuristicEvaluation[] } | null;
 }
 
 interface StudyData {
@@ -94,7 +95,7 @@ export async function runTransferStudy(cfg: TransferConfig, dir: string, opts: {
     for (const sources of cfg.conditions)
       for (const mode of cfg.realign.modes) results.push(runCondition(cfg, dir, data, sources, mode, seed, log));
 
-  const selection = cfg.selection.k > 0 ? await sourceSelection(cfg, dir, data, log) : null;
+  const selection = selectionPlan(cfg).k > 0 ? await sourceSelection(cfg, dir, data, log) : null;
   const out: TransferResults = {
     name: cfg.name, languages: langs, labels: data.labels,
     examples: Object.fromEntries(langs.map((l) => [l, { train: data.train.get(l)!.ids.length, test: data.test.get(l)!.ids.length }])),
@@ -197,12 +198,15 @@ async function pretrain(cfg: TransferConfig, dir: string, prepared: PreparedMult
 }
 
 function realignOptions(cfg: TransferConfig): RealignOptions {
-  return { layer: cfg.realign.layer ?? cfg.encoder.layers, temperature: cfg.realign.temperature, maxLen: cfg.encoder.maxLen };
+  return {
+    layer: cfg.realign.layer ?? cfg.encoder.layers - 1, temperature: cfg.realign.temperature, maxLen: cfg.encoder.maxLen,
+    word: cfg.realign.word, negatives: cfg.realign.negatives,
+  };
 }
 
 function alignmentOf(cfg: TransferConfig, data: StudyData, model: MaskedLM): { byLang: Record<string, LayerAlignment[]>; silhouette: number[] } {
   model.eval();
-  const byLang = Object.fromEntries([...data.heldOut].map(([l, texts]) => [l, alignmentByLayer(model.encoder, texts, cfg.encoder.maxLen)]));
+  const byLang = Object.fromEntries([...data.heldOut].map(([l, texts]) => [l, alignmentByLayer(model.encoder, texts, cfg.encoder.maxLen, 32, cfg.realign.word)]));
   return { byLang, silhouette: languageSilhouetteByLayer(model.encoder, data.silhouetteTexts, cfg.encoder.maxLen) };
 }
 
@@ -215,7 +219,7 @@ function runCondition(cfg: TransferConfig, dir: string, data: StudyData, sources
   log(`condition ${key}`);
   manualSeed(hashInts(seed, 1));
   const { model } = loadHuggingFace(join(dir, "encoder"));
-  const head = new ProjectionHead(cfg.encoder.hidden, cfg.realign.projection);
+  const head = new ProjectionHead(cfg.encoder.hidden, cfg.realign.projection, { bias: cfg.realign.projectionBias });
   const ro = realignOptions(cfg);
   if (mode === "before") realignOnly(model, head, data.realignBatches, cfg, ro);
   const before = mode === "before" ? alignmentOf(cfg, data, model) : (data.pretrainedAlignment ??= alignmentOf(cfg, data, model));
@@ -245,7 +249,8 @@ function realignOnly(model: MaskedLM, head: ProjectionHead, batches: AlignedBatc
   const named = [...model.encoder.namedParameters("encoder."), ...head.namedParameters("head.")];
   const optimizer = new AdamW(named, { lr: cfg.realign.lr, weightDecay: 0 });
   const params = named.map(([, p]) => p);
-  for (let step = 0; step < cfg.realign.steps; step++) {
+  const steps = cfg.realign.steps ?? cfg.finetune.steps;
+  for (let step = 0; step < steps; step++) {
     tidy(() => {
       optimizer.zeroGrad();
       realignmentLoss(model.encoder, head, batches[step % batches.length], o).backward();
@@ -255,7 +260,11 @@ function realignOnly(model: MaskedLM, head: ProjectionHead, batches: AlignedBatc
   }
 }
 
-/** Relative transfer gap of each zero-shot target against its word-retrieval alignment with the pivot. */
+/**
+ * Relative transfer gap of each zero-shot target, (target - source) / source accuracy as
+ * the method defines it (negative when the target is worse), against its word-retrieval
+ * alignment with the pivot: better alignment should mean a gap nearer zero, a positive correlation.
+ */
 function correlate(cfg: TransferConfig, results: ConditionResult[]): TransferResults["correlation"] {
   const layer = realignOptions(cfg).layer;
   const points: { key: string; target: string; gap: number; weak: number }[] = [];
@@ -264,7 +273,7 @@ function correlate(cfg: TransferConfig, results: ConditionResult[]): TransferRes
     for (const [target, acc] of Object.entries(r.accuracy)) {
       const align = r.alignmentAfter[target]?.[layer];
       if (r.sources.includes(target) || !align || !(sourceAcc > 0)) continue;
-      points.push({ key: r.key, target, gap: (sourceAcc - acc) / sourceAcc, weak: align.weak });
+      points.push({ key: r.key, target, gap: (acc - sourceAcc) / sourceAcc, weak: align.weak });
     }
   }
   if (points.length < 4) return null;
@@ -289,17 +298,22 @@ async function sourceSelection(cfg: TransferConfig, dir: string, data: StudyData
   }));
   const tokens = new Map(langs.map((l) => [l, Int32Array.from(data.train.get(l)!.ids.flatMap((x) => Array.from(x)))]));
   const samples = new Map(langs.map((l) => [l, data.tokenizer.decodeBatch(data.test.get(l)!.ids.slice(0, 20)).join(" ")]));
+  // Every set is scored on the same fixed targets (the method), not on its own complement.
+  const { candidates, targets, k } = selectionPlan(cfg);
   const rankings = rankSourceSets({
-    candidates: langs, k: cfg.selection.k, tokens, embeddings, textSamples: samples,
+    candidates, targets, k, tokens, embeddings, textSamples: samples,
     coordinates: coordinates.size === langs.length ? coordinates : undefined,
-    typology: cfg.selection.features ? await loadLanguageFeatures(cfg.selection.features) : undefined,
+    typology: typeof cfg.selection.features === "string" ? await loadLanguageFeatures(cfg.selection.features) : undefined,
+    typologyFamilies: cfg.selection.features && typeof cfg.selection.features === "object"
+      ? new Map(await Promise.all(Object.entries(cfg.selection.features).map(async ([family, path]) => [family, await loadLanguageFeatures(path)] as const)))
+      : undefined,
     exampleCounts: new Map(langs.map((l) => [l, data.train.get(l)!.ids.length])),
   });
   const measured: Record<string, number> = {};
   if (cfg.selection.measure) {
     mkdirSync(join(dir, "selection"), { recursive: true });
     const seed = cfg.finetune.seeds[0];
-    for (const set of candidateSets(langs, cfg.selection.k)) {
+    for (const set of candidateSets(candidates, k)) {
       const key = setKey(set);
       const path = join(dir, "selection", `${key}.json`);
       if (!existsSync(path)) {
@@ -310,7 +324,6 @@ async function sourceSelection(cfg: TransferConfig, dir: string, data: StudyData
         const classifier = fineTuneClassifier(m.encoder, data.labels.length, evenBudget(data.train, set, cfg.finetune.budget, seed), {
           steps: cfg.finetune.steps, batchSize: cfg.finetune.batchSize, lr: cfg.finetune.lr, maxLen: cfg.encoder.maxLen, seed,
         });
-        const targets = langs.filter((l) => !set.includes(l));
         const acc = targets.map((l) => evaluateClassifier(classifier, data.test.get(l)!, cfg.encoder.maxLen).accuracy);
         classifier.dispose();
         m.dispose();
@@ -320,7 +333,7 @@ async function sourceSelection(cfg: TransferConfig, dir: string, data: StudyData
     }
   }
   const evaluation = Object.keys(measured).length >= 3 ? evaluateHeuristics(rankings, new Map(Object.entries(measured))) : [];
-  return { rankings, measured, evaluation };
+  return { targets, rankings, measured, evaluation };
 }
 
 /** Loads the conditions into a results store: one run per condition, accuracy and alignment as results. */

@@ -68,14 +68,22 @@ export const TransferSpec = z.strictObject({
     dictionaries: z.record(z.string(), z.string()).default({}),
     /** Parallel training paragraphs per language pair given to the aligner. */
     texts: positiveInt.default(1500),
-    steps: positiveInt.default(150),
+    /** Realignment steps before fine-tuning ("before" mode); default as many as fine-tuning steps, as in the method. */
+    steps: positiveInt.optional(),
     batchTexts: positiveInt.default(16),
     linksPerText: positiveInt.default(8),
-    weight: z.number().positive().default(1),
+    /** Weight of the realignment loss added during fine-tuning ("during" mode); the method's 0.1. */
+    weight: z.number().positive().default(0.1),
     temperature: z.number().positive().default(0.1),
-    /** Encoder layer aligned; default the last. */
+    /** Encoder layer aligned (0 = embeddings); default L - 1, the layer below the last, as in the method. */
     layer: z.number().int().min(0).optional(),
-    projection: positiveInt.default(64),
+    /** Output size of the projection head Linear(h,h)-ReLU-Linear(h,projection). */
+    projection: positiveInt.default(128),
+    projectionBias: z.boolean().default(false),
+    /** A word's vector: its first subword's state (the method) or the mean of its subwords'. */
+    word: z.enum(["first", "mean"]).default("first"),
+    /** InfoNCE negatives: the other language's aligned words ("cross") or also the same language's ("strong"). */
+    negatives: z.enum(["cross", "strong"]).default("cross"),
     lr: z.number().positive().default(5e-4),
   }).prefault({}),
   alignment: z.strictObject({
@@ -86,12 +94,25 @@ export const TransferSpec = z.strictObject({
     silhouetteTexts: positiveInt.default(100),
   }).prefault({}),
   selection: z.strictObject({
-    /** Sources per candidate set; 0 skips source selection. */
-    k: z.number().int().min(0).default(2),
+    /**
+     * Sources per candidate set; 0 skips source selection. Default: 3 as in the method,
+     * fewer when the candidates allow no two sets of 3 (min(3, candidates - 1)).
+     */
+    k: z.number().int().min(0).optional(),
+    /**
+     * The fixed held-out target languages every candidate set is scored on (mean zero-shot
+     * accuracy) and whose vocabulary coverage counts; never candidates. Default: the
+     * languages that are a source in no condition.
+     */
+    targets: z.array(z.string()).min(1).optional(),
     /** Fine-tunes every candidate set (mode none, first seed) to measure its transfer. */
     measure: z.boolean().default(true),
     /** Optional lang2vec-style feature file (CSV or JSON) for the linguistic heuristic. */
-    features: z.string().optional(),
+    /**
+     * Or one file per feature family ({ "syntax": "syntax.csv", "inventory": ... }): each
+     * family is its own heuristic, "linguistic-<family>", as the method ranks them.
+     */
+    features: z.union([z.string(), z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), z.string())]).optional(),
   }).prefault({}),
 });
 export type TransferConfig = z.output<typeof TransferSpec>;
@@ -110,8 +131,21 @@ export function parseTransferSpec(raw: unknown, source = "spec"): TransferConfig
     if (unknown(l) || l === c.realign.pivot) throw new SpecError(source, [{ path: `realign.dictionaries.${l}`, message: `'${l}' is not one of the non-pivot languages` }]);
   if (unknown(c.realign.pivot)) throw new SpecError(source, [{ path: "realign.pivot", message: `'${c.realign.pivot}' is not one of the languages` }]);
   if (c.realign.layer !== undefined && c.realign.layer > c.encoder.layers) throw new SpecError(source, [{ path: "realign.layer", message: `the encoder has ${c.encoder.layers} layers` }]);
-  if (c.selection.k >= langs.length) throw new SpecError(source, [{ path: "selection.k", message: `k must leave at least one target language (have ${langs.length})` }]);
+  const plan = selectionPlan(c);
+  const badTarget = plan.targets.find(unknown);
+  if (badTarget) throw new SpecError(source, [{ path: "selection.targets", message: `'${badTarget}' is not one of the languages` }]);
+  if (plan.targets.length === 0) throw new SpecError(source, [{ path: "selection.targets", message: "every language is a source in some condition; name the held-out targets" }]);
+  if (plan.k > plan.candidates.length) throw new SpecError(source, [{ path: "selection.k", message: `k = ${plan.k} but only ${plan.candidates.length} candidate languages are left beside the targets` }]);
   return c;
+}
+
+/** Source selection's fixed targets, its candidates (every other language) and the set size. */
+export function selectionPlan(c: TransferConfig): { targets: string[]; candidates: string[]; k: number } {
+  const langs = c.languages.map((l) => l.lang);
+  const targets = c.selection.targets ?? langs.filter((l) => !c.conditions.some((set) => set.includes(l)));
+  const candidates = langs.filter((l) => !targets.includes(l));
+  const k = c.selection.k ?? Math.max(1, Math.min(3, candidates.length - 1));
+  return { targets, candidates, k };
 }
 
 export function loadTransferSpec(path: string): TransferConfig {

@@ -4,7 +4,7 @@
 // curvature and training options are the language-balance study's (balance-spec.ts).
 import { z } from "zod";
 import { ModelSpec, SpecError, TokenizerSpec, TrainSpec, checkModel, expandExperiment, type ExperimentOf } from "./spec.js";
-import { BalanceSpec, CurvatureSpec, parameterFilter } from "./balance-spec.js";
+import { BalanceSpec, CurvatureSpec, catsVariantLabel, parameterFilter } from "./balance-spec.js";
 
 const positiveInt = z.number().int().positive();
 const language = z.string().regex(/^[A-Za-z0-9_-]+$/, "letters, digits, '_' and '-'");
@@ -63,14 +63,11 @@ export const TranslationRunSpec = z.strictObject({
 export type TranslationRunConfig = z.output<typeof TranslationRunSpec>;
 export type TranslationExperiment = ExperimentOf<TranslationRunConfig>;
 
-/**
- * "proportional", "temperature T=5", "cats", "cats-combined", "pcgrad (uniform)", ...: as in
- * the language-balance study, with CATS's curvature proxy named when it is not the default.
- */
+/** "proportional", "temperature T=5", "cats lagrangian/combined/training/look-ahead", "pcgrad (uniform)", ...: the language-balance study's labels. */
 export function translationMethodLabel(c: TranslationRunConfig): string {
   const sampling = c.data.sampling === "temperature" ? `temperature T=${c.data.temperature}` : c.data.sampling;
   if (c.balance.method === "none") return sampling;
-  const method = c.balance.method === "cats" && c.balance.cats.curvatureProxy !== "concatenated" ? `cats-${c.balance.cats.curvatureProxy}` : c.balance.method;
+  const method = c.balance.method === "cats" ? catsVariantLabel(c.balance.cats) : c.balance.method;
   return c.data.sampling === "proportional" ? method : `${method} (${sampling})`;
 }
 

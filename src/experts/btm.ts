@@ -23,7 +23,7 @@ import { chooseBranchExpert } from "./adding.js";
 import { averageParameters } from "./ensemble.js";
 import { createPartitioner } from "./partition.js";
 import { shellQuote, slurmArrayScript } from "./slurm.js";
-import { geographyFeatures, loadLanguageFeatures, type LanguageFeatures } from "./typology.js";
+import { geographyFeatures, loadLanguageFeatures, singleLinkDistance, type LanguageFeatures } from "./typology.js";
 import { loadExpertStudy, parseExpertStudy, type ExpertStudy, type Similarity } from "./spec.js";
 import {
   CHECKPOINT_FILE, executeExpertRun, loadWeightsInto, readRunOutcome, studyModel, WEIGHTS_FILE,
@@ -51,6 +51,8 @@ export interface StudyPlan {
   /** Initial experts first (index = cluster), then one per added language, in order. */
   experts: PlannedExpertRun[];
   added: AddedExpert[];
+  /** Initial experts of later rounds (study.experts.rounds > 1): languages joined by "+", parent expert, distances to the earlier experts. */
+  branched: AddedExpert[];
   dense: PlannedExpertRun | null;
 }
 
@@ -120,10 +122,28 @@ export async function planStudy(study: ExpertStudy, dir: string): Promise<StudyP
       return run;
     });
   } else experts = (await expertGroups(study)).map((langs, i) => expertRun(i, langs, study.experts.steps, fromSeed));
+  const similarity = () => similarityFeatures(study.experts.similarity ?? (study.experts.partition as Similarity), study);
+  const branched: AddedExpert[] = [];
+  if (study.experts.rounds > 1) {
+    // Hierarchical rounds for the initial experts: a later round's expert branches from
+    // its nearest expert of the earlier rounds (the trainer runs it once that one is done).
+    const features = await similarity();
+    const k = experts.length;
+    const roundOf = (i: number) => Math.floor((i * study.experts.rounds) / k);
+    for (let i = 0; i < k; i++) {
+      if (roundOf(i) === 0) continue;
+      const earlier = experts.slice(0, i).filter((_, j) => roundOf(j) < roundOf(i));
+      // Single-link distance between the expert's languages and each earlier expert's; ties to the lower index.
+      const distances = earlier.map((e) => singleLinkDistance(experts[i]!.config.languages, e.config.languages, features));
+      const parent = distances.reduce((best, d, j) => (d < distances[best]! ? j : best), 0);
+      if (!Number.isFinite(distances[parent]!)) throw new Error(`experts.rounds: expert-${i} (${experts[i]!.config.languages.join(", ")}) shares no features with an earlier expert`);
+      branched.push({ language: experts[i]!.config.languages.join("+"), parent, distances });
+      experts[i]!.config.init = { path: join(experts[parent]!.dir, WEIGHTS_FILE), from: experts[parent]!.config.name };
+    }
+  }
   const added: AddedExpert[] = [];
   if (study.experts.add.length) {
-    const sim = study.experts.similarity ?? (study.experts.partition as Similarity);
-    const features = await similarityFeatures(sim, study);
+    const features = await similarity();
     for (const a of study.experts.add) {
       // Hierarchical rounds: an added language may branch from an expert added before it.
       const choice = chooseBranchExpert(a.language, experts.map((e) => e.config.languages), features);
@@ -135,7 +155,7 @@ export async function planStudy(study: ExpertStudy, dir: string): Promise<StudyP
   const allLangs = [...new Set(experts.flatMap((e) => e.config.languages))];
   const steps = denseSteps(study);
   const dense = study.dense ? { dir: join(dir, `dense-${steps}`), config: { ...base, kind: "dense" as const, name: "dense", languages: allLangs, steps, init: null } } : null;
-  return { dir, seed, experts, added, dense };
+  return { dir, seed, experts, added, branched, dense };
 }
 
 /** Writes a run's config.json when it differs, refusing to change the config of a run that already started. */
@@ -370,7 +390,7 @@ export async function evaluateStudy(study: ExpertStudy, plan: StudyPlan, opts: S
   }
   const ev = evaluateEnsembles(done.map((e, j) => ({ name: e.config.name, languages: e.config.languages, model: models[j]! })), singles, data, clusterer, {
     batch: study.eval.batch, priorBatches: study.eval.priorBatches, priorBatchSize: study.train.batchSize,
-    alpha: study.eval.alpha, topK: study.eval.topK, temperature: study.eval.temperature,
+    alpha: study.eval.alpha, topK: study.eval.topK, tfidfTopK: study.eval.tfidfTopK, temperature: study.eval.temperature,
     expertOfLanguage: content && done.length === plan.experts.length ? content.expertOfLanguage : undefined,
   });
   [...models, ...singles.map((s) => s.model)].forEach((m) => m.dispose());

@@ -83,25 +83,33 @@ export class TopLanguageRule implements WeightRule {
   }
 }
 
+/** Which evidence the posterior rule conditions on: the whole prefix, or only its last token. */
+export type PosteriorForm = "full-prefix" | "last-token";
+
 /**
- * Bayesian posterior over experts given the prefix:
+ * Bayesian posterior over experts given the prefix ("full-prefix", the method's text):
  *   w_j(t) = P(j | x_<t) = prior_j * prod_{s<t} p_j(x_s | x_<s) / normaliser,
  * in log space: softmax_j(ln prior_j + sum_{s<t} ln p_j(x_s | x_<s)).
  * w(0) is the prior itself; after each token the posterior is updated.
+ * "last-token" (the published code's form) conditions on the previous token only:
+ *   w_j(t) = softmax_j(ln prior_j + ln p_j(x_{t-1} | x_<t-1)),  w(0) = prior.
  */
 export class BayesianPosteriorRule implements WeightRule {
-  readonly name = "posterior";
-  constructor(readonly prior?: ArrayLike<number>) {}
+  readonly name: string;
+  constructor(readonly prior?: ArrayLike<number>, readonly form: PosteriorForm = "full-prefix") {
+    this.name = form === "full-prefix" ? "posterior" : "posterior-last-token";
+  }
   weights(e: SequenceEvidence): Float64Array[] {
     const { experts, tokens } = sequenceShape(e);
     const prior = this.prior ?? new Float64Array(experts).fill(1 / experts);
     if (prior.length !== experts) throw new RangeError(`posterior: prior has ${prior.length} entries for ${experts} experts`);
     checkDistribution(prior, "posterior prior");
-    const logPost = Float64Array.from({ length: experts }, (_, j) => Math.log(prior[j]!));
+    const logPrior = Float64Array.from({ length: experts }, (_, j) => Math.log(prior[j]!));
+    const logPost = Float64Array.from(logPrior);
     const out: Float64Array[] = [];
     for (let t = 0; t < tokens; t++) {
       out.push(softmax(logPost));
-      for (let j = 0; j < experts; j++) logPost[j]! += e.targetLogProbs[j]![t]!;
+      for (let j = 0; j < experts; j++) logPost[j] = (this.form === "full-prefix" ? logPost[j]! : logPrior[j]!) + e.targetLogProbs[j]![t]!;
     }
     return out;
   }
@@ -179,17 +187,22 @@ export function distanceSoftmaxWeights(distances: ArrayLike<number>, temperature
   return softmax(Float64Array.from({ length: distances.length }, (_, j) => -(distances[j]! ** 2) / temperature));
 }
 
-/** Weights from the TF-IDF distance of each prefix to the cluster centres (SequenceEvidence.prefixDistances). */
+/**
+ * Weights from the TF-IDF distance of each prefix to the cluster centres
+ * (SequenceEvidence.prefixDistances); with topK, only the k nearest centres keep weight
+ * (renormalised), as the method's sparse ensemble does.
+ */
 export class TfIdfDistanceRule implements WeightRule {
   readonly name = "tfidf-distance";
-  constructor(readonly temperature = 0.1) {}
+  constructor(readonly temperature = 0.1, readonly topK?: number) {}
   weights(e: SequenceEvidence): Float64Array[] {
     const { experts, tokens } = sequenceShape(e);
     const d = e.prefixDistances;
     if (d === undefined || d.length !== tokens) throw new RangeError(`tfidf-distance: need one distance row per token (${tokens})`);
     return d.map((row, t) => {
       if (row.length !== experts) throw new RangeError(`tfidf-distance: token ${t} has ${row.length} distances for ${experts} experts`);
-      return distanceSoftmaxWeights(row, this.temperature);
+      const w = distanceSoftmaxWeights(row, this.temperature);
+      return this.topK === undefined ? w : topKRenormalise(w, this.topK);
     });
   }
 }

@@ -13,8 +13,8 @@ import { noGrad, tensor, tidy } from "../torch/index.js";
 import type { GPT } from "../nn/gpt.js";
 import type { TokenCacheReader } from "../data/token-cache.js";
 import { ContentClusterer } from "./content.js";
-import { distanceSoftmaxWeights, estimateCachedPrior } from "./ensemble.js";
-import { expertTargetLogProbs, fixedWeightsEnsembleNll, positionWeightedEnsembleNll, posteriorEnsembleNll } from "./lm-ensemble.js";
+import { distanceSoftmaxWeights, estimateCachedPrior, topKRenormalise } from "./ensemble.js";
+import { expertTargetLogProbs, fixedWeightsEnsembleNll, lastTokenPosteriorEnsembleNll, positionWeightedEnsembleNll, posteriorEnsembleNll } from "./lm-ensemble.js";
 
 /** Whole sequences of seqLen + 1 ids, row-major. */
 export interface Sequences {
@@ -74,14 +74,15 @@ export function fitExpertCentres(trainingSequences: Sequences[], expertOfSet: nu
 }
 
 /** ln w_j for every target position of every row: [k, B, T] from each prefix x_0..x_t. */
-function distanceLogWeights(clusterer: ContentClusterer, s: Sequences, temperature: number): Float64Array {
+function distanceLogWeights(clusterer: ContentClusterer, s: Sequences, temperature: number, topK?: number): Float64Array {
   const k = clusterer.centres.length;
   const t = s.width - 1;
   const out = new Float64Array(k * s.rows * t);
   for (let b = 0; b < s.rows; b++) {
     const row = s.tokens.subarray(b * s.width, (b + 1) * s.width);
     for (let p = 0; p < t; p++) {
-      const w = distanceSoftmaxWeights(clusterer.distances(idsAsText(row.subarray(0, p + 1))), temperature);
+      const soft = distanceSoftmaxWeights(clusterer.distances(idsAsText(row.subarray(0, p + 1))), temperature);
+      const w = topK === undefined ? soft : topKRenormalise(soft, topK);
       for (let j = 0; j < k; j++) out[(j * s.rows + b) * t + p] = Math.log(w[j]!);
     }
   }
@@ -102,6 +103,8 @@ export interface EnsembleEvalOptions {
   alpha: number;
   topK?: number;
   temperature: number;
+  /** TF-IDF distance rule: keep the k nearest experts' weights (renormalised); all when absent. */
+  tfidfTopK?: number;
   /** The top-1 expert of each language; default: the first expert trained on it. */
   expertOfLanguage?: Record<string, number>;
 }
@@ -127,7 +130,7 @@ export interface EnsembleEvaluation {
   expertOfLanguage: Record<string, number>;
 }
 
-export const ENSEMBLE_RULES = ["top1-language", "uniform", "posterior", "cached-prior", "posterior+cached-prior", "tfidf-distance"] as const;
+export const ENSEMBLE_RULES = ["top1-language", "uniform", "posterior", "posterior-last-token", "cached-prior", "posterior+cached-prior", "tfidf-distance"] as const;
 
 /** Cached prior from a language's validation sequences: EMA of per-batch mean sequence posteriors. */
 export function cachedPrior(models: GPT[], valid: Sequences, o: Pick<EnsembleEvalOptions, "priorBatches" | "priorBatchSize" | "alpha" | "topK">): number[] {
@@ -166,10 +169,11 @@ export function evaluateEnsembles(experts: EnsembleExpert[], singles: { name: st
           if (top !== undefined) add("top1-language", fixedWeightsEnsembleNll(lp, experts.map((_, j) => (j === top ? 1 : 0))).sum().item());
           add("uniform", fixedWeightsEnsembleNll(lp, new Array<number>(k).fill(1 / k)).sum().item());
           add("posterior", posteriorEnsembleNll(lp).sum().item());
+          add("posterior-last-token", lastTokenPosteriorEnsembleNll(lp).sum().item());
           add("cached-prior", fixedWeightsEnsembleNll(lp, prior).sum().item());
           add("posterior+cached-prior", posteriorEnsembleNll(lp, prior).sum().item());
           if (clusterer) {
-            const logW = tensor(distanceLogWeights(clusterer, b, o.temperature), { shape: lp.shape, dtype: "float64" });
+            const logW = tensor(distanceLogWeights(clusterer, b, o.temperature, o.tfidfTopK), { shape: lp.shape, dtype: "float64" });
             add("tfidf-distance", positionWeightedEnsembleNll(lp, logW).sum().item());
           }
           experts.forEach((e, j) => add(`expert:${e.name}`, -lp.select(0, j).sum().item()));

@@ -3,7 +3,7 @@
 // target token, sum_j w_j(t) p_j(x_t | x_<t), is formed in log space. The weights of the
 // posterior rule depend only on the experts' probabilities of the prefix's tokens, so
 // the experts' target log-probabilities are all the ensemble needs.
-import { type Tensor, crossEntropy, noGrad, stack, tensor, tidy } from "../torch/index.js";
+import { type Tensor, cat, crossEntropy, noGrad, stack, tensor, tidy } from "../torch/index.js";
 import type { GPT } from "../nn/gpt.js";
 
 /** log p_j(x_t | x_<t) of each target token: [k, B, T] for tokens [B, T+1]. */
@@ -32,6 +32,21 @@ export function posteriorEnsembleNll(targetLogProbs: Tensor, prior?: number[]): 
   // Log-likelihood of each prefix: cumulative sum up to, but not including, position t.
   const prefix = targetLogProbs.cumsum(2).sub(targetLogProbs);
   const logPosterior = prefix.add(logPrior);
+  const logWeights = logPosterior.sub(logPosterior.logsumexp([0], true));
+  return logWeights.add(targetLogProbs).logsumexp([0]).neg();
+}
+
+/**
+ * The posterior rule's last-token form (the published code's): weights at position t from
+ * the prior and the previous token's likelihood only, softmax_j(ln prior_j + ln p_j(x_{t-1})),
+ * the prior alone at t = 0. Per-token NLL [B, T].
+ */
+export function lastTokenPosteriorEnsembleNll(targetLogProbs: Tensor, prior?: number[]): Tensor {
+  const [k, , t] = targetLogProbs.shape;
+  const logPrior = tensor((prior ?? new Array<number>(k).fill(1 / k)).map(Math.log), { dtype: targetLogProbs.dtype }).view([k, 1, 1]);
+  const first = targetLogProbs.narrow(2, 0, 1).mul(0);
+  const previous = t > 1 ? cat([first, targetLogProbs.narrow(2, 0, t - 1)], 2) : first;
+  const logPosterior = previous.add(logPrior);
   const logWeights = logPosterior.sub(logPosterior.logsumexp([0], true));
   return logWeights.add(targetLogProbs).logsumexp([0]).neg();
 }

@@ -54,6 +54,13 @@ export const ExpertsSpec = z.strictObject({
   similarity: SimilaritySpec.optional(),
   /** Training steps of each expert. */
   steps: positiveInt,
+  /**
+   * Hierarchical multi-round training of the initial experts: with R rounds, expert i (in
+   * cluster order) trains in round floor(i R / k); round 0 branches from the seed, every
+   * later expert from its nearest expert of an earlier round (similarity features). 1 = all
+   * from the seed.
+   */
+  rounds: positiveInt.default(1),
   /** Languages added after the initial experts, each as a new expert branched from the most similar one. */
   add: z.array(z.strictObject({ language: languageName, steps: positiveInt.optional() })).default([]),
 });
@@ -77,6 +84,8 @@ export const ExpertEvalSpec = z.strictObject({
   alpha: z.number().gt(0).max(1).default(0.3),
   /** Keep only the k largest cached-prior weights (renormalised). */
   topK: positiveInt.optional(),
+  /** TF-IDF distance rule: only the k nearest experts keep weight (renormalised); all when absent. */
+  tfidfTopK: positiveInt.optional(),
   /** Temperature T of the TF-IDF distance weights softmax(-d^2 / T). */
   temperature: z.number().positive().default(0.1),
   /** SVD dimensions of the TF-IDF prefix embedding. */
@@ -134,6 +143,9 @@ export function parseExpertStudy(raw: unknown, source = "spec", baseDir = "."): 
     for (const [l, c] of Object.entries(map)) if (c >= s.experts.k) fail(`experts.partition.map.${l}`, `cluster ${c} is not below k = ${s.experts.k}`);
     if (s.experts.add.length && !s.experts.similarity) fail("experts.similarity", "adding languages to a language-map partition needs similarity features");
   }
+  if (s.experts.rounds > s.experts.k) fail("experts.rounds", `${s.experts.rounds} rounds for ${s.experts.k} experts`);
+  if (s.experts.rounds > 1 && s.experts.partition.method === "content") fail("experts.rounds", "rounds branch from the most similar language expert; content experts hold every language");
+  if (s.experts.rounds > 1 && s.experts.partition.method === "language-map" && !s.experts.similarity) fail("experts.similarity", "rounds on a language-map partition need similarity features");
   if (s.experts.partition.method === "content" && s.experts.add.length)
     fail("experts.add", "adding a language branches from the most similar language expert; content experts hold every language");
   if (s.model.size === "custom" && (s.model.dModel === undefined || s.model.layers === undefined || s.model.heads === undefined))

@@ -106,6 +106,7 @@ export function balanceStudyReport(exp: BalanceExperiment, study: BalanceStudy):
     }],
   });
 
+  sections.push(sideBySideSection(study));
   const metrics: RunMetrics = done.map((r) => [r, readMetrics(r.dir)]);
   sections.push(trainingSection(metrics, langColors));
   sections.push(curvatureSection(metrics, langColors));
@@ -124,6 +125,29 @@ export function balanceStudyReport(exp: BalanceExperiment, study: BalanceStudy):
     }],
   });
   return { title: `${exp.name}: balancing imbalanced languages`, subtitle: "xling experiment report", generatedAt: new Date().toISOString(), sections };
+}
+
+/**
+ * Every method (the CATS variants among them) in one table: the paired loss change per
+ * language, the measured top Hessian eigenvalue per language at the end of training, and
+ * the mean loss scale each language got.
+ */
+function sideBySideSection(study: BalanceStudy): Section {
+  const find = (m: string, l: string) => study.outcomes.find((o) => o.method === m && o.lang === l);
+  return {
+    heading: "Methods side by side: loss change and measured curvature",
+    paragraphs: [
+      `Per language: the held-out loss difference to ${study.baseline} paired by seed (negative = better) with its 95% interval; the top Hessian eigenvalue of the language's held-out loss at the last curvature measurement (mean [95% interval] over seeds), the sharpness CATS is meant to reduce; and the mean loss scale the language's sequences got over training (N·alpha_n for CATS, 1 otherwise).`,
+    ],
+    tables: [{
+      title: "Loss change, top Hessian eigenvalue and mean loss scale per language",
+      columns: ["method", ...study.languages.map((l) => `${l} Δ loss`), ...study.languages.map((l) => `${l} top eigenvalue`), ...study.languages.map((l) => `${l} scale`)],
+      rows: study.methods.map((m) => [m,
+        ...study.languages.map((l) => (m === study.baseline ? "baseline" : withInterval(find(m, l)?.deltaNll ?? null))),
+        ...study.languages.map((l) => withInterval(find(m, l)?.hessianTop ?? null)),
+        ...study.languages.map((l) => find(m, l)?.meanWeight ?? null)]),
+    }],
+  };
 }
 
 export function trainingSection(done: RunMetrics, langColors: Record<string, string>): Section {

@@ -16,7 +16,7 @@ const pct = (v: number) => `${v >= 0 ? "+" : ""}${(100 * v).toFixed(1)}%`;
 /** Rules in the order the tables show them: baselines first, then the ensembles. */
 export function ruleOrder(ev: Pick<StudyEvaluation, "rows">): string[] {
   const present = new Set(ev.rows.map((r) => r.rule));
-  const order = ["dense", "param-average", "top1-language", "uniform", "posterior", "cached-prior", "posterior+cached-prior", "tfidf-distance"];
+  const order = ["dense", "param-average", "top1-language", "uniform", "posterior", "posterior-last-token", "cached-prior", "posterior+cached-prior", "tfidf-distance"];
   return order.filter((r) => present.has(r));
 }
 
@@ -96,10 +96,10 @@ export function expertStudyReport(study: ExpertStudy, plan: StudyPlan, ev: Study
     heading: "Perplexity: dense against the ensembles",
     paragraphs: [
       "Every model is scored on the same held-out test sequences of each language (the first sequences of its test split, full context of the model's length). " +
-      "top1-language: the expert trained on the language. uniform: 1/k each. posterior: Bayes over experts from the prefix likelihood, uniform prior. " +
+      "top1-language: the expert trained on the language. uniform: 1/k each. posterior: Bayes over experts from the prefix likelihood, uniform prior; posterior-last-token: the same from the previous token's likelihood only (the published code's form). " +
       `cached-prior: fixed weights, the exponentially weighted (alpha ${study.eval.alpha}) mean of per-batch posteriors on ${study.eval.priorBatches} validation batches of the language${study.eval.topK ? `, top ${study.eval.topK}` : ""}. ` +
       "posterior+cached-prior: the posterior with that prior. " +
-      `tfidf-distance: softmax(-d²/${study.eval.temperature}) of the prefix's TF-IDF -> SVD distance to each expert's centre (the mean embedding of its training sequences, token ids as terms). ` +
+      `tfidf-distance: softmax(-d²/${study.eval.temperature}) of the prefix's TF-IDF -> SVD distance to each expert's centre (the mean embedding of its training sequences, token ids as terms)${study.eval.tfidfTopK ? `, the ${study.eval.tfidfTopK} nearest experts only` : ""}. ` +
       "param-average: one model whose parameters are the experts' mean.",
     ],
     charts: pplRows.length ? [{ id: "ppl-by-rule", title: "Perplexity per language and rule", spec: barChart({ rows: pplRows, x: "lang", y: "ppl", xOffset: "rule", colors: colorMapping(rules), yTitle: "perplexity" }) }] : [],

@@ -80,7 +80,7 @@ export function transferStudyReport(cfg: TransferConfig, r: TransferResults): Re
   if (r.correlation) {
     sections.push({
       heading: "Alignment and the transfer gap",
-      paragraphs: [`Each point is one target language in one condition and seed: weak word-retrieval accuracy with ${cfg.realign.pivot} at layer ${r.correlation.layer} after fine-tuning, against the relative transfer gap (source accuracy − target accuracy) / source accuracy. Spearman ρ = ${fmt(r.correlation.spearman)}, 95% bootstrap interval [${fmt(r.correlation.low)}, ${fmt(r.correlation.high)}].`],
+      paragraphs: [`Each point is one target language in one condition and seed: weak word-retrieval accuracy with ${cfg.realign.pivot} at layer ${r.correlation.layer} after fine-tuning, against the relative transfer gap (target accuracy − source accuracy) / source accuracy (the method's sign: negative when the target is worse, so better alignment should go with a positive ρ). Spearman ρ = ${fmt(r.correlation.spearman)}, 95% bootstrap interval [${fmt(r.correlation.low)}, ${fmt(r.correlation.high)}].`],
       charts: [{ id: "correlation", title: "Transfer gap against alignment", spec: scatterChart({ rows: r.correlation.points.map((p) => ({ ...p, condition: p.key.replace(/-s\d+$/, "") })), x: "weak", y: "gap", color: "condition", label: "target", trendline: true, xTitle: "word retrieval (weak)", yTitle: "relative transfer gap" }) }],
     });
   }
@@ -127,7 +127,7 @@ function selectionSection(r: TransferResults): Section {
   return {
     heading: "Choosing source languages",
     paragraphs: [
-      "Every candidate set of sources ranked by each heuristic, beside its measured transfer (mean zero-shot accuracy on the languages outside the set, one fine-tuning per set at the same budget). Spearman: agreement of a heuristic's scores with the measured transfer; pick: where the heuristic's top set ranks by measured transfer (1 = best).",
+      `Every candidate set of sources ranked by each heuristic, beside its measured transfer (mean zero-shot accuracy on the same fixed held-out targets${s.targets ? `, ${s.targets.join(", ")},` : ""} for every set, one fine-tuning per set at the same budget). Spearman: agreement of a heuristic's scores with the measured transfer; pick: where the heuristic's top set ranks by measured transfer (1 = best).`,
     ],
     tables: [{
       title: "Heuristics against measured transfer",

@@ -7,7 +7,7 @@ import type { Encoder } from "../nn/encoder.js";
 import { meanPool } from "../nn/heads.js";
 import { retrievalAccuracy } from "../analysis/retrieval.js";
 import { linearCka, silhouetteScore } from "../analysis/similarity.js";
-import { padRows, spanPooling, wordVectors } from "./realign.js";
+import { padRows, spanPooling, wordVectors, type WordRepresentation } from "./realign.js";
 import type { AlignedText } from "./aligned-pairs.js";
 
 export interface LayerAlignment {
@@ -27,7 +27,7 @@ function rowsOf(t: Tensor): Float64Array[] {
 }
 
 /** Per layer: states of word spans and mean-pooled text states, for one side of the texts. */
-function sideStates(encoder: Encoder, texts: AlignedText[], side: "src" | "tgt", maxLen: number, batch: number): { words: Float64Array[][]; pooled: Float64Array[][] } {
+function sideStates(encoder: Encoder, texts: AlignedText[], side: "src" | "tgt", maxLen: number, batch: number, word: WordRepresentation): { words: Float64Array[][]; pooled: Float64Array[][] } {
   const layers = encoder.config.layers + 1;
   const words: Float64Array[][] = Array.from({ length: layers }, () => []);
   const pooled: Float64Array[][] = Array.from({ length: layers }, () => []);
@@ -37,7 +37,7 @@ function sideStates(encoder: Encoder, texts: AlignedText[], side: "src" | "tgt",
       const ids = padRows(group.map((t) => t[side].ids), maxLen, encoder.config.padId);
       const { hidden } = encoder.forward(ids, { hidden: true });
       const slots = group.flatMap((t, row) => t.links.map((l) => ({ row, span: t[side].spans[side === "src" ? l[0] : l[1]]! })));
-      const pooling = slots.length ? spanPooling(slots, group.length, maxLen) : null;
+      const pooling = slots.length ? spanPooling(slots, group.length, maxLen, "float32", word) : null;
       hidden!.forEach((h, l) => {
         if (pooling) words[l].push(...rowsOf(wordVectors(h, pooling)));
         pooled[l].push(...rowsOf(meanPool(h, ids, encoder.config.padId)));
@@ -48,10 +48,10 @@ function sideStates(encoder: Encoder, texts: AlignedText[], side: "src" | "tgt",
 }
 
 /** Retrieval and CKA at every layer between the two sides of held-out aligned texts. */
-export function alignmentByLayer(encoder: Encoder, texts: AlignedText[], maxLen: number, batch = 32): LayerAlignment[] {
+export function alignmentByLayer(encoder: Encoder, texts: AlignedText[], maxLen: number, batch = 32, word: WordRepresentation = "first"): LayerAlignment[] {
   return noGrad(() => {
-    const src = sideStates(encoder, texts, "src", maxLen, batch);
-    const tgt = sideStates(encoder, texts, "tgt", maxLen, batch);
+    const src = sideStates(encoder, texts, "src", maxLen, batch, word);
+    const tgt = sideStates(encoder, texts, "tgt", maxLen, batch, word);
     return src.words.map((w, layer) => {
       const r = retrievalAccuracy(w, tgt.words[layer]);
       return { layer, weak: r.weak, strong: r.strong, cka: linearCka(src.pooled[layer], tgt.pooled[layer]), pairs: r.n };

@@ -1,12 +1,15 @@
 // Realignment (methods.md §3): a contrastive loss that pulls the representations of
-// translated word pairs together. Word vectors are the mean of a word's subword states at
-// one encoder layer, passed through a small projection head; for a batch of N pairs the
-// loss is the symmetric InfoNCE
+// translated word pairs together. A word's vector is the state of its first subword at
+// one encoder layer (the method's choice; the mean of its subwords is an option), passed
+// through a projection head Linear(h,h)-ReLU-Linear(h,128) without bias; for the N
+// aligned word pairs of a batch (all of its texts' links) the loss is the symmetric InfoNCE
 //   -1/2N sum_i [ log softmax_j(z_i . z'_j / tau)_i + log softmax_j(z'_i . z_j / tau)_i ]
 // with z, z' the unit-normalised projections of the source and target words, so each
-// word must pick out its own translation among the batch's other target words.
+// word must pick out its own translation among all the batch's aligned words of the other
+// language ("cross" negatives). The strong variant also keeps the same-language words as
+// negatives: each of the 2N words picks out its translation among the other 2N - 1.
 // Pairs come from the word aligner run on parallel paragraphs, or from a dictionary.
-import { type Tensor, arange, crossEntropy, normalize, tensor } from "../torch/index.js";
+import { type Tensor, arange, cat, crossEntropy, normalize, tensor } from "../torch/index.js";
 import type { Encoder } from "../nn/encoder.js";
 import { Linear } from "../nn/layers.js";
 import { Module } from "../nn/module.js";
@@ -47,12 +50,19 @@ export interface WordSlot {
   span: [number, number];
 }
 
-/** [W, B*T] matrix averaging each word's subword positions (flattened states). */
-export function spanPooling(slots: WordSlot[], rows: number, len: number, dtype: "float32" | "float64" = "float32"): Tensor {
+/** How a word's vector is made from its subwords' states. */
+export type WordRepresentation = "first" | "mean";
+
+/**
+ * [W, B*T] matrix picking each word's first subword position (default) or averaging
+ * all of its subword positions, over flattened states.
+ */
+export function spanPooling(slots: WordSlot[], rows: number, len: number, dtype: "float32" | "float64" = "float32", word: WordRepresentation = "first"): Tensor {
   const m = new Float32Array(slots.length * rows * len);
   slots.forEach((s, w) => {
     const [a, b] = s.span;
-    for (let t = a; t < b; t++) m[w * rows * len + s.row * len + t] = 1 / (b - a);
+    const end = word === "first" ? a + 1 : b;
+    for (let t = a; t < end; t++) m[w * rows * len + s.row * len + t] = 1 / (end - a);
   });
   return tensor(m, { shape: [slots.length, rows * len], dtype });
 }
@@ -63,25 +73,42 @@ export function wordVectors(states: Tensor, pooling: Tensor): Tensor {
   return pooling.matmul(states.reshape([b * t, h]));
 }
 
+/** Linear(h,h)-ReLU-Linear(h,dim), without bias unless asked (the method's head has none). */
 export class ProjectionHead extends Module {
   readonly dense: Linear;
   readonly out: Linear;
-  constructor(hidden: number, dim: number) {
+  constructor(hidden: number, dim: number, opts: { bias?: boolean } = {}) {
     super();
-    this.dense = this.child("dense", new Linear(hidden, hidden));
-    this.out = this.child("out", new Linear(hidden, dim));
+    const bias = opts.bias ?? false;
+    this.dense = this.child("dense", new Linear(hidden, hidden, { bias }));
+    this.out = this.child("out", new Linear(hidden, dim, { bias }));
   }
   forward(x: Tensor): Tensor {
     return this.out.forward(this.dense.forward(x).relu());
   }
 }
 
+/** Which words are negatives: the other language's aligned words, or also the same language's. */
+export type InfoNceNegatives = "cross" | "strong";
+
 /** Symmetric InfoNCE between row-aligned source and target vectors [N, D]. */
-export function infoNce(src: Tensor, tgt: Tensor, temperature: number): Tensor {
+export function infoNce(src: Tensor, tgt: Tensor, temperature: number, negatives: InfoNceNegatives = "cross"): Tensor {
   const n = src.shape[0];
-  const logits = normalize(src, 2, 1, 1e-8).matmul(normalize(tgt, 2, 1, 1e-8).t()).div(temperature);
-  const target = arange(0, n, 1, "int64");
-  return crossEntropy(logits, target).add(crossEntropy(logits.t(), target)).div(2);
+  const zs = normalize(src, 2, 1, 1e-8);
+  const zt = normalize(tgt, 2, 1, 1e-8);
+  if (negatives === "cross") {
+    const logits = zs.matmul(zt.t()).div(temperature);
+    const target = arange(0, n, 1, "int64");
+    return crossEntropy(logits, target).add(crossEntropy(logits.t(), target)).div(2);
+  }
+  // Strong: all 2N words, each against the other 2N - 1 (its own similarity masked out);
+  // word i's positive is i + N and vice versa. The mean over 2N rows is the same 1/2N average.
+  const z = cat([zs, zt], 0);
+  const self = new Float32Array(4 * n * n);
+  for (let i = 0; i < 2 * n; i++) self[i * 2 * n + i] = 1e9;
+  const logits = z.matmul(z.t()).div(temperature).sub(tensor(self, { shape: [2 * n, 2 * n], dtype: z.dtype }));
+  const target = tensor(Int32Array.from({ length: 2 * n }, (_, i) => (i < n ? i + n : i - n)), { shape: [2 * n], dtype: "int64" });
+  return crossEntropy(logits, target);
 }
 
 /** A batch of aligned texts: source and target texts with their linked words. */
@@ -97,6 +124,10 @@ export interface RealignOptions {
   layer: number;
   temperature: number;
   maxLen: number;
+  /** First subword (default) or mean of the subwords. */
+  word?: WordRepresentation;
+  /** InfoNCE negatives: "cross" (default) or "strong". */
+  negatives?: InfoNceNegatives;
 }
 
 /** Word vectors of both sides of a batch at `layer` (no projection): [N, H] each. */
@@ -105,7 +136,7 @@ export function alignedWordVectors(encoder: Encoder, batch: AlignedBatch, o: Rea
     const slots = batch.links.map((l) => ({ row: l[0], span: texts[l[0]].spans[l[which]]! }));
     const ids = padRows(texts.map((t) => t.ids), o.maxLen, encoder.config.padId);
     const { hidden } = encoder.forward(ids, { hidden: true });
-    return wordVectors(hidden![o.layer], spanPooling(slots, texts.length, o.maxLen));
+    return wordVectors(hidden![o.layer], spanPooling(slots, texts.length, o.maxLen, "float32", o.word ?? "first"));
   };
   return { src: side(batch.src, 1), tgt: side(batch.tgt, 2) };
 }
@@ -113,5 +144,5 @@ export function alignedWordVectors(encoder: Encoder, batch: AlignedBatch, o: Rea
 /** The realignment loss of a batch. */
 export function realignmentLoss(encoder: Encoder, head: ProjectionHead, batch: AlignedBatch, o: RealignOptions): Tensor {
   const { src, tgt } = alignedWordVectors(encoder, batch, o);
-  return infoNce(head.forward(src), head.forward(tgt), o.temperature);
+  return infoNce(head.forward(src), head.forward(tgt), o.temperature, o.negatives ?? "cross");
 }

@@ -5,7 +5,9 @@
  *
  * Heuristics (higher is better for all of them):
  * - linguistic: mean over pairs in the set of the masked cosine distance between
- *   typological feature vectors (lang2vec style, missing entries ignored);
+ *   typological feature vectors (lang2vec style, missing entries ignored); with
+ *   feature families given separately (syntax, phonology, inventory, family, ...),
+ *   one heuristic "linguistic-<family>" per family, as the method ranks each;
  * - geographic: mean pairwise great-circle distance in km;
  * - embedding: mean pairwise cosine distance (1 - cos) of per-language mean
  *   sentence embeddings;
@@ -30,7 +32,8 @@ import { detectScript } from "../data/corpora/udhr.js";
 import { type LanguageFeatures, featuresOf, greatCircleKm, maskedCosineDistance } from "../experts/typology.js";
 
 export const HEURISTICS = ["linguistic", "geographic", "embedding", "coverage", "script", "dataSize"] as const;
-export type Heuristic = (typeof HEURISTICS)[number];
+/** A fixed heuristic, or the linguistic heuristic of one feature family ("linguistic-syntax"). */
+export type Heuristic = (typeof HEURISTICS)[number] | `linguistic-${string}`;
 
 export interface Coordinates {
   latitude: number;
@@ -45,6 +48,8 @@ export interface SourceSelectionData {
   /** Languages transferred to; they define coverage's reference vocabulary. */
   targets?: readonly string[];
   typology?: LanguageFeatures;
+  /** Feature vectors by family ("syntax", "phonology", ...): one linguistic heuristic each. */
+  typologyFamilies?: ReadonlyMap<string, LanguageFeatures>;
   coordinates?: ReadonlyMap<string, Coordinates>;
   embeddings?: ReadonlyMap<string, ArrayLike<number>>;
   /** Token ids of each candidate's (and target's) text. */
@@ -176,8 +181,11 @@ function scriptScorer(samples: ReadonlyMap<string, string>, candidates: readonly
 function scorers(data: SourceSelectionData): Map<Heuristic, SetScorer> {
   const out = new Map<Heuristic, SetScorer>();
   const { typology, coordinates, embeddings, tokens, textSamples, exampleCounts } = data;
-  if (typology) {
-    out.set("linguistic", (s) => meanPairwise(s, (a, b) => maskedCosineDistance(featuresOf(typology, a), featuresOf(typology, b))));
+  const linguistic = (features: LanguageFeatures): SetScorer => (s) => meanPairwise(s, (a, b) => maskedCosineDistance(featuresOf(features, a), featuresOf(features, b)));
+  if (typology) out.set("linguistic", linguistic(typology));
+  for (const [family, features] of data.typologyFamilies ?? []) {
+    if (!/^[A-Za-z0-9_-]+$/.test(family)) throw new RangeError(`feature family "${family}": letters, digits, '_' and '-' only`);
+    out.set(`linguistic-${family}`, linguistic(features));
   }
   if (coordinates) {
     out.set("geographic", (s) =>
@@ -213,7 +221,8 @@ export function rankSourceSets(data: SourceSelectionData): HeuristicRanking[] {
   const sets = candidateSets(data.candidates, data.k);
   const byHeuristic = scorers(data);
   if (byHeuristic.size === 0) throw new RangeError("rankSourceSets: no heuristic has its data (typology, coordinates, ...)");
-  return HEURISTICS.filter((h) => byHeuristic.has(h)).map((heuristic) => {
+  const order: Heuristic[] = [...HEURISTICS.filter((h) => byHeuristic.has(h)), ...[...byHeuristic.keys()].filter((h) => !(HEURISTICS as readonly string[]).includes(h))];
+  return order.map((heuristic) => {
     const score = byHeuristic.get(heuristic)!;
     const scored = sets.map((languages) => ({ languages, key: setKey(languages), score: score(languages) }));
     return { heuristic, sets: scored.sort(byScore) };

@@ -9,7 +9,7 @@ import { describe, it } from "node:test";
 import { GPT } from "../../src/nn/gpt.js";
 import { type Tensor, clearGrads, grad, manualSeed, tensor, tidy } from "../../src/torch/index.js";
 import { makeBalancer, type BalanceMethod, type HeldOutLosses } from "../../src/train/balance/balancers.js";
-import { catsMetaUpdate, catsOptions, catsProblem } from "../../src/train/balance/cats.js";
+import { PENALTY_CATS_OPTIONS, type CatsOptions, catsLagrangianUpdate, catsMetaUpdate, catsOptions, catsProblem, lookAheadCoefficients } from "../../src/train/balance/cats.js";
 import { flattenGradients, selectParameters } from "../../src/train/balance/per-language-grads.js";
 import { gradvac, initialGradVacState, pcgrad } from "../../src/train/balance/surgery.js";
 import { sequenceLosses, trainLanguageModel, type StepRecord } from "../../src/train/trainer.js";
@@ -107,12 +107,12 @@ describe("language balancers in a step", () => {
     });
   });
 
-  it("CATS starts as the plain mean and updates alpha from held-out losses and gradients by the documented Lagrangian", () => {
+  it("CATS (penalty form) starts as the plain mean and updates alpha from held-out losses and gradients by the documented Lagrangian", () => {
     const m = model();
     const subset = selectParameters(m.namedParameters());
     const heldTokens = [11, 12, 13].map(batchTokens);
     const heldOut: HeldOutLosses = () => heldTokens.map((t) => sequenceLosses(m, t).mean());
-    const options = { updateInterval: 2, metaSteps: 3, metaLearningRate: 0.05, lambdaCurvature: 0.5 };
+    const options = { ...PENALTY_CATS_OPTIONS, updateInterval: 2, metaSteps: 3, metaLearningRate: 0.05, lambdaCurvature: 0.5 };
     const b = makeBalancer({ method: "cats", languages: 3, subset, seed: 0, cats: options, heldOut });
     tidy(() => {
       const tokens = batchTokens(3);
@@ -141,6 +141,34 @@ describe("language balancers in a step", () => {
       assertClose(gradsOf(m), expected, 1e-10, "weighted grad");
     });
   });
+
+  it("CATS (Lagrangian form, look-ahead): training-sequence gradients against held-out ones, as computed independently", () => {
+    const m = model();
+    const subset = selectParameters(m.namedParameters());
+    const heldTokens = [11, 12, 13].map(batchTokens);
+    const trainTokens = [21, 22, 23].map(batchTokens);
+    const heldOut: HeldOutLosses = () => heldTokens.map((t) => sequenceLosses(m, t).mean());
+    const training: HeldOutLosses = () => trainTokens.map((t) => sequenceLosses(m, t).mean());
+    const options: Partial<CatsOptions> = { form: "lagrangian", source: "training", objective: "look-ahead", lookAheadStep: 0.5, updateInterval: 1, metaSteps: 2, curvatureBudget: 0.5 };
+    assert.throws(() => makeBalancer({ method: "cats", languages: 3, subset, seed: 0, cats: options, heldOut }), /training batches/);
+    assert.throws(() => makeBalancer({ method: "cats", languages: 3, subset, seed: 0, cats: options, training }), /held-out batches/);
+    const b = makeBalancer({ method: "cats", languages: 3, subset, seed: 0, cats: options, heldOut, training });
+    const expected = tidy(() => {
+      const flat = (l: Tensor) => flattenGradients(grad(l, subset.params, { retainGraph: true }), subset.params);
+      const held = heldOut(1);
+      const train = training(1);
+      const trainGrads = train.map(flat);
+      const problem = catsProblem(train.map((l) => l.item()), trainGrads);
+      problem.losses = lookAheadCoefficients(held.map((l) => l.item()), held.map(flat), trainGrads, 0.5);
+      return catsLagrangianUpdate(problem, { curvature: 1, floor: [0, 0, 0] }, catsOptions(options)).alpha;
+    });
+    tidy(() => b.backward({ seqLoss: sequenceLosses(m, batchTokens(4)), langs: LANGS, step: 1 }));
+    clearGrads(m.parameters());
+    const w2 = tidy(() => b.backward({ seqLoss: sequenceLosses(m, batchTokens(6)), langs: LANGS, step: 2 }));
+    clearGrads(m.parameters());
+    assertClose(w2, expected.map((a) => 3 * a), 1e-12, "scales after the update");
+    assert.ok(expected.some((a) => Math.abs(a - 1 / 3) > 1e-3), `the update moved alpha: ${expected}`);
+  });
 });
 
 /** A seeded synthetic batch source with resumable state. */
@@ -160,13 +188,15 @@ class SyntheticBatches implements BatchSource {
   }
 }
 
-async function train(method: BalanceMethod, dir: string, stops: number[]): Promise<{ records: StepRecord[]; params: Float64Array }> {
+async function train(method: BalanceMethod, dir: string, stops: number[], cats: Partial<CatsOptions> = {}): Promise<{ records: StepRecord[]; params: Float64Array }> {
   const m = model(4);
   const subset = selectParameters(m.namedParameters());
   const held = [31, 32, 33].map(batchTokens);
+  // A different window of "training" sequences at every update, as the study's runs take them.
+  const training = (step: number) => [0, 1, 2].map((n) => sequenceLosses(m, batchTokens(100 * step + n)).mean());
   const records: StepRecord[] = [];
   for (const steps of stops) {
-    const balancer = makeBalancer({ method, languages: 3, subset, seed: 2, cats: { updateInterval: 2 }, heldOut: () => held.map((t) => sequenceLosses(m, t).mean()) });
+    const balancer = makeBalancer({ method, languages: 3, subset, seed: 2, cats: { updateInterval: 2, ...cats }, heldOut: () => held.map((t) => sequenceLosses(m, t).mean()), training });
     await trainLanguageModel({
       model: m, batches: new SyntheticBatches(), steps, balancer, progress: false,
       schedule: { maxLr: 1e-2, minLr: 1e-3, warmupSteps: 1, totalSteps: 6 }, adam: { betas: [0.9, 0.95], eps: 1e-8, weightDecay: 0 }, clip: 1,
@@ -187,6 +217,15 @@ describe("trainer with a balancer", () => {
       assert.deepEqual(resumed.records.map((r) => r.langWeight), whole.records.map((r) => r.langWeight));
       assert.equal(whole.records.length, 6);
       if (method !== "gradvac") assert.ok(whole.records.some((r) => r.langWeight!.a !== 1), `${method} weights never moved`);
+    });
+  }
+  for (const [name, cats] of [["penalty form", PENALTY_CATS_OPTIONS], ["Lagrangian form with look-ahead", { objective: "look-ahead" }]] as [string, Partial<CatsOptions>][]) {
+    it(`cats (${name}): stopping at step 3 and resuming gives the uninterrupted run's weights, language weights and multiplier`, async () => {
+      const whole = await train("cats", mkdtempSync(join(tmpdir(), "xling-bal-")), [6], cats);
+      const resumed = await train("cats", mkdtempSync(join(tmpdir(), "xling-bal-")), [3, 6], cats);
+      assert.deepEqual(resumed.params, whole.params);
+      assert.deepEqual(resumed.records.map((r) => r.langWeight), whole.records.map((r) => r.langWeight));
+      assert.ok(whole.records.some((r) => r.langWeight!.a !== 1), "weights never moved");
     });
   }
 });

@@ -1,9 +1,10 @@
-// CATS weights: the Lagrangian's gradient against finite differences, and the
-// behaviour methods.md §5 relies on.
+// CATS weights in the penalty form: the Lagrangian's gradient against finite
+// differences, and the behaviour methods.md §5 relies on (the Lagrangian form is in
+// cats-lagrangian.test.ts; both forms are checked where the behaviour is shared).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
-  CatsWeights, type CatsOptions, type CatsProblem, catsLagrangian, catsLagrangianGradient, catsMetaUpdate, catsOptions, catsProblem,
+  CatsWeights, PENALTY_CATS_OPTIONS, type CatsOptions, type CatsProblem, catsLagrangian, catsLagrangianGradient, catsMetaUpdate, catsOptions, catsProblem,
   weightedGradientNormSq,
 } from "../../src/train/balance/cats.js";
 import { assertClose, seeded } from "../helpers.js";
@@ -71,22 +72,28 @@ describe("CATS updates", () => {
   it("equal losses and gradients keep the weights uniform", () => {
     const g = seeded(8, 21);
     const p = catsProblem([1.7, 1.7, 1.7, 1.7], [g, g, g, g]);
-    for (const proxy of ["concatenated", "combined"] as const) {
-      const cats = new CatsWeights(4, { curvatureProxy: proxy, metaSteps: 20, dualLearningRate: 0.1 });
+    for (const [proxy, form] of [["concatenated", "penalty"], ["combined", "penalty"], ["concatenated", "lagrangian"], ["combined", "lagrangian"]] as const) {
+      const cats = new CatsWeights(4, { form, curvatureProxy: proxy, metaSteps: 20, dualLearningRate: 0.1 });
       for (let i = 0; i < 5; i++) cats.update(p);
       const w = cats.weights;
-      for (const a of w) assertClose([a], [w[0]], 1e-14, "uniform");
+      // The Lagrangian form's tie is broken by a 1e-9 ridge on a rank-one Gram matrix: close, not exact.
+      for (const a of w) assertClose([a], [w[0]], form === "penalty" ? 1e-14 : 1e-6, "uniform");
     }
   });
 
   it("a language with a larger gradient norm gets a smaller weight", () => {
     // Equal losses and orthogonal gradients, norms 1, 2, 3: the curvature term's
-    // derivative 2 lambda_c alpha_n ||g_n||^2 is largest for language 2.
+    // derivative 2 lambda_c alpha_n ||g_n||^2 is largest for language 2. In the Lagrangian
+    // form the exact minimiser of sum alpha_n^2 ||g_n||^2 is alpha proportional to 1/||g_n||^2.
     const p = catsProblem([1, 1, 1], [[1, 0, 0], [0, 2, 0], [0, 0, 3]]);
     for (const proxy of ["concatenated", "combined"] as const) {
-      const cats = new CatsWeights(3, { curvatureProxy: proxy, metaSteps: 10, metaLearningRate: 0.01 });
+      const cats = new CatsWeights(3, { ...PENALTY_CATS_OPTIONS, curvatureProxy: proxy, metaSteps: 10, metaLearningRate: 0.01 });
       const w = cats.update(p);
       assert.ok(w[0] > w[1] && w[1] > w[2], `${proxy}: weights ${w}`);
+      const exact = new CatsWeights(3, { form: "lagrangian", curvatureProxy: proxy, metaSteps: 1, epsilon: 1e-9 }).update(p);
+      const inverse = [1, 1 / 4, 1 / 9];
+      const total = inverse.reduce((a, b) => a + b, 0);
+      assertClose(exact, inverse.map((v) => v / total), 1e-6, `${proxy}: Lagrangian form`);
     }
   });
 

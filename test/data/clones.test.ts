@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CloneMapping, anchoredVocabulary, disjointVocabulary, fromJointTable, toJoint } from "../../src/data/clones.js";
+import { CloneMapping, cloneExclusions, anchoredVocabulary, disjointVocabulary, fromJointTable, toJoint } from "../../src/data/clones.js";
 
 test("clone k maps cloned ids to i + k*V and keeps anchors shared", () => {
   const m = new CloneMapping({ vocabSize: 100, numLanguages: 3, fracClone: 0.5, seed: 1, exclude: [0, 1] });
@@ -76,4 +76,17 @@ test("disjoint and anchored joint vocabularies", () => {
   assert.deepEqual(Array.from(inv2), [-1, -1, 3, 2, 0, 1, -1, -1, 4]);
   // Without neverShare the special piece is shared too.
   assert.equal(anchoredVocabulary(v1, v2).lang2[0], 0);
+});
+
+test("clone exclusions: the method clones every id but padding, end-of-document included; all-special keeps the old anchors", () => {
+  // Special ids: unk 0, bos 1, eos 2, pad 3.
+  assert.deepEqual(cloneExclusions([0, 1, 2, 3], 3, "padding-only"), [3]);
+  assert.deepEqual(cloneExclusions([0, 1, 2], -1, "padding-only"), []);
+  assert.deepEqual(cloneExclusions([0, 1, 2, 3], 3, "all-special"), [0, 1, 2, 3]);
+  // With fracClone = 1 and only padding excluded, the end-of-document id 2 gets a clone per language.
+  const m = new CloneMapping({ vocabSize: 10, numLanguages: 2, fracClone: 1, seed: 0, exclude: cloneExclusions([0, 1, 2, 3], 3, "padding-only") });
+  assert.equal(m.map(2, 1), 12);
+  assert.equal(m.map(3, 1), 3);
+  const old = new CloneMapping({ vocabSize: 10, numLanguages: 2, fracClone: 1, seed: 0, exclude: cloneExclusions([0, 1, 2, 3], 3, "all-special") });
+  assert.equal(old.map(2, 1), 2);
 });

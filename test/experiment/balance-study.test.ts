@@ -48,10 +48,11 @@ describe("the language-balancing study end to end", () => {
   let browser: Browser | undefined;
   before(async () => {
     const exp = parseBalanceExperiment(tinyBalanceSpec("balance", {
-      sweeps: [{ "data.sampling": ["proportional", "uniform"], "train.seed": [0, 1] }, { "balance.method": ["cats", "pcgrad"], "train.seed": [0, 1] }],
+      sweeps: [{ "data.sampling": ["proportional", "uniform"], "train.seed": [0, 1] }, { "balance.method": ["cats", "pcgrad"], "train.seed": [0, 1] },
+        { "balance.method": ["cats"], "balance.cats.form": ["penalty"], "balance.cats.curvatureProxy": ["concatenated"], "balance.cats.source": ["held-out"], "balance.cats.objective": ["weighted-loss"], "train.seed": [0, 1] }],
       parallel: 2,
     }));
-    assert.equal(exp.runs.length, 8);
+    assert.equal(exp.runs.length, 10);
     const summary = await runExperiment(exp, expDir, { progress: false, cacheDir: TEST_CACHE });
     assert.deepEqual(summary.failed, []);
     finishExperiment(expDir);
@@ -62,19 +63,19 @@ describe("the language-balancing study end to end", () => {
     const store = ResultsStore.open(join(expDir, "results.sqlite"));
     try {
       const fr = queryResults(store, { experiment: "balance", where: ["balance.method=cats"], result: "nll", lang: "fr" });
-      assert.equal(fr.length, 2, "two CATS seeds");
+      assert.equal(fr.length, 4, "two CATS variants, two seeds");
       for (const r of fr) assert.ok(r.value > 0 && Number.isFinite(r.value));
       // CATS's weights moved away from the plain mean after its first update (step 2).
       const runDir = join(expDir, "runs");
       const metrics = store.runs("balance").filter((r) => (r.config as { balance: { method: string } }).balance.method === "cats")
         .flatMap((r) => readFileSync(join(runDir, r.runId, "metrics.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l)));
       const late = metrics.filter((m) => m.name === "weight" && m.step === 8);
-      assert.equal(late.length, 6);
+      assert.equal(late.length, 12);
       assert.ok(late.some((m) => Math.abs(m.value - 1) > 1e-6), "CATS weights never moved");
       const curvature = metrics.filter((m) => m.name === "hessian_top");
-      assert.equal(curvature.length, 2 * 2 * 3, "two measurements, two seeds, three languages");
+      assert.equal(curvature.length, 2 * 4 * 3, "two measurements, two variants of two seeds, three languages");
       assert.ok(curvature.every((m) => Number.isFinite(m.value)));
-      assert.equal(metrics.filter((m) => m.name === "grad_cosine" && m.step === 4).length, 2 * 3, "three language pairs");
+      assert.equal(metrics.filter((m) => m.name === "grad_cosine" && m.step === 4).length, 4 * 3, "three language pairs");
       // Data imbalance: tokens seen by the proportional runs follow the shares.
       const seen = queryResults(store, { experiment: "balance", where: ["data.sampling=proportional", "balance.method=none", "train.seed=0"], result: "train_tokens_available" });
       const byLang = Object.fromEntries(seen.map((r) => [r.lang, r.value]));
@@ -94,7 +95,12 @@ describe("the language-balancing study end to end", () => {
       assert.ok(Object.values(c.marks).reduce((a, b) => a + b, 0) > 0, `chart ${c.id} drew nothing`);
     }
     const text = await page.textContent("body");
-    assert.match(text!, /cats against proportional, held-out loss of the low-resource language fr: /);
+    assert.match(text!, /cats lagrangian\/combined\/training\/look-ahead against proportional, held-out loss of the low-resource language fr: /);
+    assert.match(text!, /cats penalty\/concatenated\/held-out against proportional, held-out loss of the low-resource language fr: /);
+    // The side-by-side table: every method with the loss change and the measured curvature per language.
+    const table = await page.locator("table", { hasText: "fr top eigenvalue" }).first().textContent();
+    assert.ok(table, "no side-by-side table");
+    for (const m of ["cats lagrangian/combined/training/look-ahead", "cats penalty/concatenated/held-out", "pcgrad", "uniform"]) assert.ok(table.includes(m), `side-by-side table lacks ${m}`);
     assert.match(text!, /A CATS training step took [\d.]+ s on average/);
   });
 

@@ -31,7 +31,7 @@ const spec = {
   conditions: [["en"], ["en", "de"]],
   realign: { texts: 60, steps: 3, batchTexts: 8, dictionaries: { fr: dictionaryPath } },
   alignment: { texts: 20, silhouetteTexts: 10 },
-  selection: { k: 1 },
+  selection: { k: 1, targets: ["fr"] },
 };
 
 describe("the transfer study end to end", () => {
@@ -60,7 +60,9 @@ describe("the transfer study end to end", () => {
     const none = results.conditions.find((c) => c.key === "en-none-s0")!;
     const before = results.conditions.find((c) => c.key === "en-before-s0")!;
     assert.notDeepEqual(before.alignmentBefore, none.alignmentBefore);
-    assert.equal(Object.keys(results.selection!.measured).length, 3, "three one-language source sets");
+    // Every set is scored on the same fixed target fr; the candidates are the other two languages.
+    assert.deepEqual(results.selection!.targets, ["fr"]);
+    assert.deepEqual(Object.keys(results.selection!.measured).sort(), ["de", "en"], "two one-language source sets");
     // The dictionary gave fr pairs of its own words only.
     assert.ok(none.alignmentAfter.fr[0].pairs >= 2);
     assert.ok(results.selection!.rankings.some((r) => r.heuristic === "geographic"));

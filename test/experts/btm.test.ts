@@ -103,7 +103,7 @@ describe("branch-train-merge on UDHR", () => {
   });
 
   it("scores every rule on every language, top-1 agreeing with the language's own expert", () => {
-    const rules = ["dense", "param-average", "top1-language", "uniform", "posterior", "cached-prior", "posterior+cached-prior", "tfidf-distance"];
+    const rules = ["dense", "param-average", "top1-language", "uniform", "posterior", "posterior-last-token", "cached-prior", "posterior+cached-prior", "tfidf-distance"];
     for (const lang of ["en", "fr", "es"]) {
       for (const rule of rules) {
         const row = ev.rows.find((r) => r.lang === lang && r.rule === rule);

@@ -22,7 +22,7 @@ describe("xling experts commands", () => {
     const r = xling("experts", "train", spec, "--out", out, "--cache", cache);
     assert.equal(r.status, 0, r.stderr);
     const [header, ...rows] = r.stdout.trim().split("\n");
-    assert.match(header!, /^language\s+dense\s+param-average\s+top1-language\s+uniform\s+posterior\s+cached-prior\s+posterior\+cached-prior\s+tfidf-distance$/);
+    assert.match(header!, /^language\s+dense\s+param-average\s+top1-language\s+uniform\s+posterior\s+posterior-last-token\s+cached-prior\s+posterior\+cached-prior\s+tfidf-distance$/);
     assert.deepEqual(rows.slice(0, 4).map((l) => l.split(/\s+/)[0]), ["en", "fr", "es", "pt"]);
     for (const row of rows.slice(0, 4)) for (const v of row.split(/\s+/).slice(1)) assert.ok(Number(v.replace(",", "")) > 1, row);
     assert.ok(existsSync(join(out, "report.html")));

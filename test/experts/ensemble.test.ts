@@ -144,3 +144,22 @@ test("parameter averaging", () => {
   assert.throws(() => averageParameters([{ w: [1] }, { v: [2] }]), /different parameter names/);
   assert.throws(() => averageParameters([{ w: [1] }, { w: [2, 3] }]), /length 2/);
 });
+
+test("posterior, last-token form (the published code's) by hand, prior 0.5/0.5", () => {
+  const w = new BayesianPosteriorRule([0.5, 0.5], "last-token").weights({ targetLogProbs });
+  assert.equal(new BayesianPosteriorRule([0.5, 0.5], "last-token").name, "posterior-last-token");
+  // t=0: the prior; t=1: token 0 only, 0.5 vs 0.25 -> (2/3, 1/3) as the full prefix;
+  // t=2: token 1 only, 0.25 vs 0.5 -> (1/3, 2/3), where the full prefix gives (1/2, 1/2).
+  assertAllNear(w[0]!, [0.5, 0.5], 1e-15, "t0");
+  assertAllNear(w[1]!, [2 / 3, 1 / 3], 1e-15, "t1");
+  assertAllNear(w[2]!, [1 / 3, 2 / 3], 1e-15, "t2");
+});
+
+test("TF-IDF distance rule with top-k keeps the k nearest experts, renormalised", () => {
+  // Distances (0, 1, 2), T = 1: softmax(0, -1, -4); top 2 -> (1, e^-1, 0) / (1 + e^-1).
+  const evidence = { targetLogProbs: [[0], [0], [0]].map((r) => Float64Array.from(r)), prefixDistances: [Float64Array.from([0, 1, 2])] };
+  const z = 1 + Math.exp(-1);
+  assertAllNear(new TfIdfDistanceRule(1, 2).weights(evidence)[0]!, [1 / z, Math.exp(-1) / z, 0], 1e-15, "top-2");
+  const all = 1 + Math.exp(-1) + Math.exp(-4);
+  assertAllNear(new TfIdfDistanceRule(1).weights(evidence)[0]!, [1 / all, Math.exp(-1) / all, Math.exp(-4) / all], 1e-15, "all");
+});

@@ -173,3 +173,22 @@ describe("heuristics against measured transfer", () => {
     assert.throws(() => evaluateHeuristics(rankings, new Map([["en+fr", 1]])), /"en\+fr" is not one of the candidate sets/);
   });
 });
+
+describe("linguistic heuristics per feature family", () => {
+  it("ranks every set by each family separately, by hand", () => {
+    // syntax: a = (1,0), b = (0,1), c = (1,0): distances ab 1, ac 0, bc 1.
+    // inventory: a = (1,0), b = (1,0), c = (0,1): distances ab 0, ac 1, bc 1.
+    const v = (x: number, y: number) => Float64Array.from([x, y]);
+    const rankings = rankSourceSets({
+      candidates: ["a", "b", "c"], k: 2,
+      typologyFamilies: new Map([
+        ["syntax", new Map([["a", v(1, 0)], ["b", v(0, 1)], ["c", v(1, 0)]])],
+        ["inventory", new Map([["a", v(1, 0)], ["b", v(1, 0)], ["c", v(0, 1)]])],
+      ]),
+    });
+    assert.deepEqual(rankings.map((r) => r.heuristic), ["linguistic-syntax", "linguistic-inventory"]);
+    const [syntax, inventory] = rankings;
+    assert.deepEqual(syntax!.sets.map((s) => [s.key, s.score]), [["a+b", 1], ["b+c", 1], ["a+c", 0]]);
+    assert.deepEqual(inventory!.sets.map((s) => [s.key, s.score]), [["a+c", 1], ["b+c", 1], ["a+b", 0]]);
+  });
+});

@@ -5,7 +5,8 @@
 //   none      the mean over the batch's sequences (data-level balancing happens in the
 //             sampler: proportional, temperature, uniform)
 //   cats      each sequence's loss scaled by N alpha_n of its language; alpha updated every
-//             k steps from held-out per-language losses and gradients (cats.ts)
+//             k steps from per-language losses and gradients on held-out or training
+//             sequences (cats.ts)
 //   pcgrad    per-language gradients projected off conflicting ones (surgery.ts)
 //   gradvac   per-language gradients moved toward EMA cosine targets (surgery.ts)
 //   gradnorm  each sequence's loss scaled by its language's GradNorm weight (surgery.ts)
@@ -20,7 +21,7 @@
 //    of the subset per language); parameters outside it get the plain gradient.
 import { type Tensor, grad, noGrad, tensor } from "../../torch/index.js";
 import { Rng, type RngState } from "../../util/rng.js";
-import { CatsWeights, catsProblem, type CatsOptions, type CatsState } from "./cats.js";
+import { CatsWeights, catsProblem, lookAheadCoefficients, type CatsOptions, type CatsState } from "./cats.js";
 import { flattenGradients, setGradients, type ParameterSubset } from "./per-language-grads.js";
 import { gradnorm, gradvac, initialGradNormState, initialGradVacState, pcgrad, type GradNormOptions, type GradNormState, type GradVacState } from "./surgery.js";
 
@@ -39,6 +40,9 @@ export interface BalanceStep {
  * held-out batches). A function of the step, so a resumed run sees the same batches.
  */
 export type HeldOutLosses = (step: number) => Tensor[];
+
+/** Per-language losses on a window of each language's training sequences at step `step` (CATS with source "training"). */
+export type TrainingLosses = HeldOutLosses;
 
 export interface LanguageBalancer {
   readonly method: BalanceMethod;
@@ -61,6 +65,8 @@ export interface BalancerConfig {
   gradnorm?: GradNormOptions;
   /** CATS only: held-out losses per language, built on demand every update interval. */
   heldOut?: HeldOutLosses;
+  /** CATS with source "training": training-sequence losses per language, built the same way. */
+  training?: TrainingLosses;
 }
 
 export function makeBalancer(c: BalancerConfig): LanguageBalancer {
@@ -68,8 +74,7 @@ export function makeBalancer(c: BalancerConfig): LanguageBalancer {
     case "none":
       return new MeanLoss(c.languages);
     case "cats":
-      if (!c.heldOut) throw new Error("balance method 'cats' needs held-out batches");
-      return new CatsBalancer(c.languages, c.subset, c.heldOut, c.cats ?? {});
+      return new CatsBalancer(c.languages, c.subset, c.heldOut, c.training, c.cats ?? {});
     case "pcgrad":
     case "gradvac":
       return new SurgeryBalancer(c.method, c.languages, c.subset, c.seed, c.gradvac?.beta ?? 0.01);
@@ -118,8 +123,12 @@ class MeanLoss implements LanguageBalancer {
 class CatsBalancer implements LanguageBalancer {
   readonly method = "cats";
   private readonly weights: CatsWeights;
-  constructor(private readonly languages: number, private readonly subset: ParameterSubset, private readonly heldOut: HeldOutLosses, options: Partial<CatsOptions>) {
+  constructor(private readonly languages: number, private readonly subset: ParameterSubset, private readonly heldOut: HeldOutLosses | undefined,
+    private readonly training: TrainingLosses | undefined, options: Partial<CatsOptions>) {
     this.weights = new CatsWeights(languages, options);
+    const o = this.weights.options;
+    if (o.source === "training" && !training) throw new Error("balance method 'cats' with source 'training' needs training batches");
+    if ((o.source === "held-out" || o.objective === "look-ahead") && !heldOut) throw new Error("balance method 'cats' needs held-out batches");
   }
 
   /** Row scale N alpha_n: uniform alpha gives the plain mean. */
@@ -136,10 +145,17 @@ class CatsBalancer implements LanguageBalancer {
   }
 
   private update(step: number): void {
-    const losses = this.heldOut(step);
+    const o = this.weights.options;
+    const held = o.source === "held-out" || o.objective === "look-ahead" ? this.heldOut!(step) : null;
+    const losses = o.source === "training" ? this.training!(step) : held!;
     const values = losses.map((l) => l.item());
     const grads = losses.map((l) => gradientOf(l, this.subset));
-    this.weights.update(catsProblem(values, grads));
+    const problem = catsProblem(values, grads);
+    if (o.objective === "look-ahead") {
+      const heldGrads = o.source === "held-out" ? grads : held!.map((l) => gradientOf(l, this.subset));
+      problem.losses = lookAheadCoefficients(held!.map((l) => l.item()), heldGrads, grads, o.lookAheadStep);
+    }
+    this.weights.update(problem);
   }
 
   state(): CatsState {
