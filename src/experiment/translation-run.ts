@@ -100,13 +100,17 @@ export async function executeTranslationRun(cfg: TranslationRunConfig, runDir: s
       : { kind: "proportional", sizes, seed };
   const batches = new TranslationBatchSource(data.map((d) => d.train), makeSampler(samplerSpec), cfg.train.batchSize, eos, seed);
 
-  // CATS's held-out batches: the valid examples, a different window at every update.
+  // CATS's batches: the valid examples (or, with source "training", the direction's
+  // training examples), a different window at every update, a function of the step so a
+  // resumed run sees the same.
   const heldCount = cfg.balance.heldOutSequences;
-  const heldOut = (step: number) => data.map((d) => lossOf(window(d.valid, (step / cfg.balance.cats.updateInterval) * heldCount, heldCount, eos)).mean());
+  const first = (step: number) => (step / cfg.balance.cats.updateInterval) * heldCount;
+  const heldOut = (step: number) => data.map((d) => lossOf(window(d.valid, first(step), heldCount, eos)).mean());
+  const training = (step: number) => data.map((d) => lossOf(window(d.train, first(step), heldCount, eos)).mean());
   const balancer = makeBalancer({
     method: cfg.balance.method, languages: names.length, seed,
     subset: selectParameters(model.namedParameters(), parameterFilter(cfg.balance.parameters)),
-    cats: cfg.balance.cats, gradvac: cfg.balance.gradvac, gradnorm: cfg.balance.gradnorm, heldOut,
+    cats: cfg.balance.cats, gradvac: cfg.balance.gradvac, gradnorm: cfg.balance.gradnorm, heldOut, training,
   });
 
   const metricsPath = join(runDir, "metrics.jsonl");
