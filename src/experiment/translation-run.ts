@@ -9,7 +9,7 @@
 // translator.json.
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { manualSeed, noGrad, setNumThreads, tensor, tidy, type Tensor } from "../torch/index.js";
+import { manualSeed, noGrad, resolvePrecision, setNumThreads, tensor, tidy, withPrecision, type Tensor } from "../torch/index.js";
 import { GPT, type GPTConfig } from "../nn/gpt.js";
 import { beamSearch, greedyDecode } from "../nn/decoding.js";
 import { makeSampler, type SamplerSpec } from "../data/samplers.js";
@@ -89,6 +89,8 @@ export async function executeTranslationRun(cfg: TranslationRunConfig, runDir: s
   const names = data.map((d) => d.name);
   const { separatorId: sep, eosId: eos } = prepared;
   const seed = cfg.train.seed;
+  // Configs written before precision was recorded trained in fp32.
+  const precision = resolvePrecision(cfg.train.precision ?? "fp32", `${join(runDir, "config.json")}: train.precision`);
 
   manualSeed(seed);
   const modelConfig = modelConfigFor(cfg, prepared.vocabSize);
@@ -119,7 +121,7 @@ export async function executeTranslationRun(cfg: TranslationRunConfig, runDir: s
   const validLoss = () => validBatches.map((t) => {
     const wasTraining = model.training;
     model.eval();
-    const v = tidy(() => noGrad(() => lossOf(t).mean().item()));
+    const v = tidy(() => noGrad(() => withPrecision(precision, () => lossOf(t).mean().item())));
     model.train(wasTraining);
     return v;
   });
@@ -147,6 +149,7 @@ export async function executeTranslationRun(cfg: TranslationRunConfig, runDir: s
     adam: { betas: [0.9, 0.95], eps: 1e-8, weightDecay: 0 },
     clip: cfg.train.clip, checkpointPath: join(runDir, "checkpoint.safetensors"), checkpointEvery: cfg.train.checkpointEvery,
     evalEvery: cfg.eval.every, evaluate, onStep, onResume: (step) => truncateMetrics(metricsPath, step), progress: opts.progress, label: opts.label,
+    precision,
   });
   if (!result.interrupted && cfg.curvature.every > 0 && steps % cfg.curvature.every !== 0) measureCurvature(steps);
   curvatureBatches.forEach((t) => t.dispose());
@@ -163,7 +166,7 @@ export async function executeTranslationRun(cfg: TranslationRunConfig, runDir: s
   const lines: string[] = [];
   data.forEach((d, n) => {
     log(`translating ${d.test.length} ${d.name} test sentences`);
-    const hyps = translate(model, d.test.map((p) => p.sourceIds), prepared.tagIds[d.tgt], sep, eos, cfg.eval).map((ids) => tokenizer.decode(ids));
+    const hyps = withPrecision(precision, () => translate(model, d.test.map((p) => p.sourceIds), prepared.tagIds[d.tgt], sep, eos, cfg.eval)).map((ids) => tokenizer.decode(ids));
     const refs = d.test.map((p) => p.target);
     d.test.forEach((p, i) => lines.push(JSON.stringify({ direction: d.name, id: p.id, source: p.source, reference: p.target, hypothesis: hyps[i] })));
     const stats = translationStatistics(hyps, refs);
