@@ -41,10 +41,17 @@ module.exports = {
     },
     {
       name: "study-kinds-independent",
-      comment: "a study kind (src/studies/<kind>/) imports the run layer and below, never another kind or the registry",
+      comment: "a study kind (src/studies/<kind>/) imports the run layer and below, never another kind or the registry; what two kinds share lives in src/studies/balancing/ (shared, not a kind)",
       severity: "error",
       from: { path: "^src/studies/([^/]+)/" },
-      to: { path: "^src/studies/", pathNot: ["^src/studies/$1/", "^src/studies/study\\.ts$"] },
+      to: { path: "^src/studies/", pathNot: ["^src/studies/$1/", "^src/studies/study\\.ts$", "^src/studies/balancing/"] },
+    },
+    {
+      name: "shared-study-code-below-kinds",
+      comment: "src/studies/balancing/ is shared by study kinds and imports none of them",
+      severity: "error",
+      from: { path: "^src/studies/balancing/" },
+      to: { path: "^src/studies/", pathNot: ["^src/studies/balancing/"] },
     },
   ],
   options: {

@@ -7,12 +7,14 @@ import { cloneImbalance } from "./clone-imbalance/index.js";
 import { languageBalance } from "./language-balance/index.js";
 import { transfer } from "./transfer/index.js";
 import { experts } from "./experts/index.js";
+import { translationBalance } from "./translation-balance/index.js";
 
 const STUDIES: StudyKind[] = [
   cloneImbalance,
   languageBalance,
   transfer,
   experts,
+  translationBalance,
 ];
 
 export type AnyExperiment = ExperimentLike<unknown>;

@@ -5,7 +5,7 @@
 // time. Same directory contract as a clone run: config.json, checkpoint.safetensors,
 // metrics.jsonl, results.json (written last).
 import { join } from "node:path";
-import { grad, manualSeed, setNumThreads, tensor, tidy, type Tensor, resolvePrecision, withPrecision } from "../../torch/index.js";
+import { manualSeed, setNumThreads, tensor, type Tensor, resolvePrecision, withPrecision } from "../../torch/index.js";
 import { GPT } from "../../nn/gpt.js";
 import { PackedSequenceStream } from "../../data/pack.js";
 import { makeSampler, type SamplerSpec } from "../../data/samplers.js";
@@ -13,12 +13,12 @@ import { prepareMultilingual, type MultilingualChoice, type PreparedMultilingual
 import type { TokenCacheReader } from "../../data/token-cache.js";
 import { hashInts } from "../../util/hash.js";
 import { writeFileAtomic } from "../../util/atomic.js";
+import { curvatureRows } from "../balancing/measures.js";
 import { RunRanks } from "../../run/ranks.js";
 import { MultilingualBatchSource } from "../../train/multilingual-batches.js";
 import { sequenceLosses, RUN_ADAMW, trainLanguageModel, type StepRecord } from "../../train/trainer.js";
 import { makeBalancer } from "../../train/balance/balancers.js";
-import { selectParameters, flattenGradients, gradientCosines } from "../../train/balance/per-language-grads.js";
-import { topHessianEigenvalue } from "../../train/balance/curvature.js";
+import { selectParameters } from "../../train/balance/per-language-grads.js";
 import { slidingWindowPerplexity } from "../../analysis/lm-eval.js";
 import { appendMetrics, trainMetricRows, truncateMetrics, type MetricRow } from "../../run/metrics.js";
 import { DATA_SPLIT_SEED, modelConfigFor, RunInterrupted, type ResultRow, type RunOutcome } from "../../run/contract.js";
@@ -163,20 +163,3 @@ export async function executeBalanceRun(cfg: BalanceRunConfig, runDir: string, o
   return outcome;
 }
 
-/**
- * Per language: the top Hessian eigenvalue of its held-out loss (power iteration on
- * Hessian-vector products); per pair of languages: the cosine of their gradients.
- */
-function curvatureRows(model: GPT, languages: string[], batches: Tensor[], params: Tensor[], step: number, iterations: number): MetricRow[] {
-  const rows: MetricRow[] = [];
-  const grads = batches.map((tokens, n) => tidy(() => {
-    const loss = sequenceLosses(model, tokens).mean();
-    const top = topHessianEigenvalue(loss, params, { seed: hashInts(step, n), maxIterations: iterations, tolerance: 1e-3 });
-    rows.push({ step, split: "eval", name: "hessian_top", lang: languages[n], value: top.eigenvalue });
-    return flattenGradients(grad(loss, params, { allowUnused: true }), params);
-  }));
-  const cos = gradientCosines(grads);
-  for (let a = 0; a < languages.length; a++)
-    for (let b = a + 1; b < languages.length; b++) rows.push({ step, split: "eval", name: "grad_cosine", lang: `${languages[a]}~${languages[b]}`, value: cos[a][b] });
-  return rows;
-}
