@@ -7,7 +7,7 @@
 // as the other studies: config.json, checkpoint.safetensors, metrics.jsonl, results.json
 // (written last); also translations.jsonl and, for `xling translate`, tokenizer.model and
 // translator.json.
-import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import { manualSeed, noGrad, resolvePrecision, setNumThreads, tensor, tidy, withPrecision, type Tensor } from "../../torch/index.js";
 import { GPT, type GPTConfig } from "../../nn/gpt.js";
@@ -18,7 +18,8 @@ import { prepareTranslation, translationExample, translationPrompt, type Encoded
 import { hashString } from "../../util/hash.js";
 import { writeFileAtomic } from "../../util/atomic.js";
 import { padRows, TranslationBatchSource, translationSequenceLosses } from "../../train/translation-batches.js";
-import { trainLanguageModel, type StepRecord } from "../../train/trainer.js";
+import { RUN_ADAMW, trainLanguageModel, type StepRecord } from "../../train/trainer.js";
+import { RunRanks } from "../../run/ranks.js";
 import { makeBalancer } from "../../train/balance/balancers.js";
 import { selectParameters } from "../../train/balance/per-language-grads.js";
 import { bootstrapMetric, translationStatistics } from "../../analysis/translation-metrics.js";
@@ -81,11 +82,13 @@ function window(examples: number[][], first: number, count: number, pad: number)
 
 export async function executeTranslationRun(cfg: TranslationRunConfig, runDir: string, opts: { cacheDir: string; progress?: boolean; label?: string }): Promise<RunOutcome> {
   const started = Date.now();
-  mkdirSync(runDir, { recursive: true });
-  writeFileSync(join(runDir, "config.json"), JSON.stringify(cfg, null, 2));
+  // One process, or one rank of a data-parallel job under `xling launch` (src/run/ranks.ts).
+  const ranks = RunRanks.join(runDir, cfg);
+  const writer = ranks.writer;
+  opts = { ...opts, progress: ranks.progress(opts.progress) };
   setNumThreads(cfg.train.threads);
   const log = (msg: string) => opts.progress !== false && process.stderr.write(`${opts.label ?? "run"}: ${msg}\n`);
-  const prepared = await prepareTranslationCorpus(cfg, opts.cacheDir, log);
+  const prepared = await ranks.prepare("corpus preparation", () => prepareTranslationCorpus(cfg, opts.cacheDir, log));
   const data = directionExamples(cfg, prepared);
   const names = data.map((d) => d.name);
   const { separatorId: sep, eosId: eos } = prepared;
@@ -96,12 +99,14 @@ export async function executeTranslationRun(cfg: TranslationRunConfig, runDir: s
   manualSeed(seed);
   const modelConfig = modelConfigFor(cfg, prepared.vocabSize);
   const model = new GPT(modelConfig);
+  ranks.startFrom(model.parameters());
   const lossOf = (tokens: Tensor) => translationSequenceLosses(model, tokens, sep, eos);
   const sizes = Object.fromEntries(data.map((d) => [d.name, d.train.length]));
   const samplerSpec: SamplerSpec = cfg.data.sampling === "uniform" ? { kind: "uniform", languages: names, seed }
     : cfg.data.sampling === "temperature" ? { kind: "temperature", T: cfg.data.temperature, sizes, seed }
       : { kind: "proportional", sizes, seed };
-  const batches = new TranslationBatchSource(data.map((d) => d.train), makeSampler(samplerSpec), cfg.train.batchSize, eos, seed);
+  const globalBatches = new TranslationBatchSource(data.map((d) => d.train), makeSampler(samplerSpec), cfg.train.batchSize, eos, seed);
+  const batches = ranks.batches(globalBatches);
 
   // CATS's batches: the valid examples (or, with source "training", the direction's
   // training examples), a different window at every update, a function of the step so a
@@ -117,7 +122,7 @@ export async function executeTranslationRun(cfg: TranslationRunConfig, runDir: s
   });
 
   const metricsPath = join(runDir, "metrics.jsonl");
-  const writeMetrics = (rows: MetricRow[]) => appendMetrics(metricsPath, rows);
+  const writeMetrics = (rows: MetricRow[]) => writer && appendMetrics(metricsPath, rows);
   const validBatches = data.map((d) => window(d.valid, 0, Math.min(cfg.eval.validExamples, d.valid.length), eos));
   const validLoss = () => validBatches.map((t) => {
     const wasTraining = model.training;
@@ -137,7 +142,7 @@ export async function executeTranslationRun(cfg: TranslationRunConfig, runDir: s
     writeMetrics([
       ...trainMetricRows(r),
       // The trainer counts each row's padded width less one as its tokens.
-      { step: r.step, split: "train", name: "step_seconds", lang: null, value: (cfg.train.batchSize * (batches.lastWidth - 1)) / r.tokensPerSecond },
+      { step: r.step, split: "train", name: "step_seconds", lang: null, value: (cfg.train.batchSize * (globalBatches.lastWidth - 1)) / r.tokensPerSecond },
       ...Object.entries(r.langWeight ?? {}).map(([lang, value]): MetricRow => ({ step: r.step, split: "train", name: "weight", lang, value })),
     ]);
     if (cfg.curvature.every > 0 && r.step % cfg.curvature.every === 0) measureCurvature(r.step);
@@ -147,16 +152,23 @@ export async function executeTranslationRun(cfg: TranslationRunConfig, runDir: s
   const result = await trainLanguageModel({
     model, batches, steps, balancer, sequenceLoss: lossOf,
     schedule: { maxLr: cfg.train.lr, minLr: cfg.train.minLr, warmupSteps: Math.min(cfg.train.warmup, Math.floor(steps / 2)), totalSteps: steps },
-    adam: { betas: [0.9, 0.95], eps: 1e-8, weightDecay: 0 },
+    adam: RUN_ADAMW,
     clip: cfg.train.clip, checkpointPath: join(runDir, "checkpoint.safetensors"), checkpointEvery: cfg.train.checkpointEvery,
-    evalEvery: cfg.eval.every, evaluate, onStep, onResume: (step) => truncateMetrics(metricsPath, step), progress: opts.progress, label: opts.label,
+    evalEvery: cfg.eval.every, evaluate, onStep, onResume: (step) => writer && truncateMetrics(metricsPath, step), progress: opts.progress, label: opts.label,
     precision,
+    ...ranks.trainerHooks(),
   });
+  ranks.close(log);
   if (!result.interrupted && cfg.curvature.every > 0 && steps % cfg.curvature.every !== 0) measureCurvature(steps);
   curvatureBatches.forEach((t) => t.dispose());
   if (result.interrupted) {
     model.dispose();
     throw new RunInterrupted(result.steps);
+  }
+  if (!writer) {
+    validBatches.forEach((t) => t.dispose());
+    model.dispose();
+    return { languages: names, steps, tokensSeen: result.tokensSeen, results: [], seconds: (Date.now() - started) / 1000 };
   }
 
   const finalLoss = validLoss();
