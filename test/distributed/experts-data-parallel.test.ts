@@ -1,6 +1,6 @@
 // `xling launch --nproc 2 -- experts _train <run>`: an expert study's run (its seed, here)
 // trained by two ranks with batch B follows one process with batch 2B step by step and
-// ends with the same validation loss per language.
+// ends with the same validation loss per language (fp32).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
@@ -29,7 +29,7 @@ function lines(dir: string, split: string): Map<string, number> {
 describe("data-parallel expert runs", () => {
   it("two ranks with batch 4 follow one process with batch 8 (the seed run)", async () => {
     const root = mkdtempSync(join(tmpdir(), "xling-ddp-experts-"));
-    const study = parseExpertStudy({ ...tinyStudy({ name: "ddp-experts" }), train: { batchSize: 8, warmup: 1, checkpointEvery: 2 } }, "test");
+    const study = parseExpertStudy({ ...tinyStudy({ name: "ddp-experts" }), train: { batchSize: 8, warmup: 1, checkpointEvery: 2, precision: "fp32" } }, "test");
     const plan = await planStudy(study, join(root, "study"));
     writeExpertConfigs({ ...plan, experts: [plan.seed] });
     const single = plan.seed.dir;
