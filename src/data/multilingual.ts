@@ -17,7 +17,9 @@ import { readJsonl, readTextDocuments, isRecordFile } from "./readers/index.js";
 import { splitDocuments, trainCorpusTokenizer, type TokenizerChoice } from "./corpus-tokenizer.js";
 import { writeFileAtomic } from "../util/atomic.js";
 
-export type CorpusName = "bible" | "udhr" | "debian-reference" | "libreoffice-help" | "file";
+/** The corpora a study can name: the embedded ones, or "file" with a path. */
+export const CORPUS_NAMES = ["bible", "udhr", "debian-reference", "libreoffice-help", "file"] as const;
+export type CorpusName = (typeof CORPUS_NAMES)[number];
 
 /** Where one language's text comes from. */
 export interface LanguageSource {

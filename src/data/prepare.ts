@@ -9,12 +9,13 @@ import type { Split } from "./manifest.js";
 import { TokenCacheReader, writeDocumentsToCache } from "./token-cache.js";
 import { readLanguage } from "./multilingual.js";
 import { writeFileAtomic } from "../util/atomic.js";
+import type { CorpusName } from "./multilingual.js";
 import { splitDocuments, trainCorpusTokenizer, type TokenizerChoice } from "./corpus-tokenizer.js";
 
 export { splitDocuments, trainCorpusTokenizer, type TokenizerChoice } from "./corpus-tokenizer.js";
 
 export interface CorpusChoice {
-  name: "bible" | "udhr" | "debian-reference" | "libreoffice-help" | "file";
+  name: CorpusName;
   lang: string;
   translation?: string;
   path?: string;

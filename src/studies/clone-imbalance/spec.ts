@@ -1,6 +1,8 @@
 // Specs of the cloned-language imbalance study (methods.md §1): the corpus, the clones,
 // the data ratio or schedule, evaluation; tokenizer, model and training from src/run/spec.ts.
 import { z } from "zod";
+import { CORPUS_NAMES } from "../../data/multilingual.js";
+import { parseSchedule } from "../../data/samplers.js";
 import { ModelSpec, TokenizerSpec, TrainSpec, checkModel, expandExperiment, readSpecFile, type ExperimentOf } from "../../run/spec.js";
 
 const positiveInt = z.number().int().positive();
@@ -11,7 +13,7 @@ const scheduleString = z.string().regex(/^(0(\.\d+)?|1(\.0+)?)(_(0(\.\d+)?|1(\.0
 
 export const CorpusSpec = z.strictObject({
   /** An embedded corpus (bible, udhr, debian-reference) or "file" with a path. */
-  name: z.enum(["bible", "udhr", "debian-reference", "libreoffice-help", "file"]).default("bible"),
+  name: z.enum(CORPUS_NAMES).default("bible"),
   lang: z.string().min(1).default("en"),
   /** Bible translation id (kjv, web, sparv). */
   translation: z.string().optional(),
@@ -70,7 +72,7 @@ export function parseExperiment(raw: unknown, source = "spec"): Experiment {
     // A schedule's overall clone share is the mean of its episodes; ratio records it, so
     // runs group by how much of each language they saw in total.
     if (run.data.schedule) {
-      const ps = run.data.schedule.split("_").map(Number);
+      const ps = parseSchedule(run.data.schedule);
       run.data.ratio = ps.reduce((a, b) => a + b, 0) / ps.length;
     }
   }, "clone-imbalance");

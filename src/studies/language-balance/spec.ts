@@ -2,6 +2,7 @@
 // imbalanced mixture of real languages, with a data-level sampler and a gradient-level
 // balancing method, both named in the spec with every option explicit.
 import { z } from "zod";
+import { CORPUS_NAMES } from "../../data/multilingual.js";
 import { BalanceSpec, CurvatureSpec, catsVariantLabel, parameterFilter } from "../balancing/spec.js";
 
 export { CatsSpec, BalanceSpec, CurvatureSpec, catsVariantLabel, parameterFilter } from "../balancing/spec.js";
@@ -12,7 +13,7 @@ const positiveInt = z.number().int().positive();
 export const LanguageEntry = z.strictObject({
   /** The language's name in results ("en"). */
   lang: z.string().regex(/^[A-Za-z0-9_-]+$/, "letters, digits, '_' and '-'"),
-  corpus: z.enum(["bible", "udhr", "debian-reference", "libreoffice-help", "file"]).default("debian-reference"),
+  corpus: z.enum(CORPUS_NAMES).default("debian-reference"),
   /** Code inside the corpus when it differs from lang (UDHR: "eng"). */
   code: z.string().optional(),
   translation: z.string().optional(),
