@@ -3,9 +3,11 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { commands } from "./commands.js";
 import { launchCommand } from "./launch.js";
+import { reproduceCommand } from "./reproduce-command.js";
 import { watchParent } from "../util/parent-watch.js";
 
 commands.launch = launchCommand;
+commands.reproduce = reproduceCommand;
 
 export interface Command {
   summary: string;
