@@ -107,3 +107,12 @@ export function writeFindings(dir: string, entries: FindingEntry[], generatedAt 
   const html = writeReport(join(dir, "findings.html"), findingsReport(entries, generatedAt));
   return { json, md, html };
 }
+
+/** The short table the README shows: finding, verdict, xling's effect, scale. */
+export function findingsSummaryTable(entries: FindingEntry[]): string {
+  return [
+    "| finding | verdict | xling effect (paper's direction positive) | scale |",
+    "| --- | --- | --- | --- |",
+    ...entries.map((e) => `| [${e.name}](docs/findings.md#${e.name}) | **${e.verdict}** | ${cell(figure(e))} | ${cell(scaleText(e))} |`),
+  ].join("\n");
+}

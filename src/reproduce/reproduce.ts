@@ -150,7 +150,8 @@ function analyseFinding(f: Finding, opts: ReproduceOptions, seeds: number, specs
       parameters: Math.max(...scales.map((s) => s.parameters)), tokensPerRun: Math.max(...scales.map((s) => s.tokensPerRun)),
       tokensPerSeed: scales.reduce((a, s) => a + s.tokensPerSeed, 0),
     },
-    xling: null, wallSeconds: wall, flopsPerSecond, paperScale: paperScaleOf(f, DEFAULT_SEEDS.paper, flopsPerSecond),
+    xling: null, wallSeconds: wall, flopsPerSecond, // Quick runs are dominated by start-up and evaluation: their rate would mislead the extrapolation.
+    paperScale: paperScaleOf(f, DEFAULT_SEEDS.paper, opts.scale === "quick" ? null : flopsPerSecond),
     requires: f.requires ?? null, command: opts.command, ranAt,
   };
   // A finding whose runs failed is reported as failed, never given a verdict.
