@@ -51,7 +51,7 @@ describe("xling reproduce", () => {
     assert.ok(e.xling!.detail.cosine_90_10 > -1 && e.xling!.detail.cosine_90_10 <= 1);
     assert.ok(Math.abs(e.xling!.values[0]! - (e.xling!.detail.cosine_90_10! - e.xling!.detail.cosine_50_50!)) < 1e-12);
     assert.deepEqual(e.scale, { name: "quick", seeds: 1, specs: ["examples/reproduce/quick/clones.json"], parameters: e.scale!.parameters, tokensPerRun: 60 * 8 * 16, tokensPerSeed: e.scale!.tokensPerSeed });
-    assert.ok(e.scale!.parameters > 10_000 && e.wallSeconds! > 0);
+    assert.ok(e.scale!.parameters! > 10_000 && e.wallSeconds! > 0);
     assert.match(e.command, /reproduce imbalance-hidden-alignment --scale quick --seeds 1/);
     assert.ok(e.paperScale !== null && e.paperScale.parameters > 1e8);
     // The findings not run say so, with the command that runs them.
