@@ -11,6 +11,7 @@
         "native/src/allocator.cc",
         "native/src/sentencepiece.cc",
         "native/src/distributed.cc",
+        "native/src/autocast.cc",
         "native/generated/ops.cc"
       ],
       "include_dirs": [

@@ -13,6 +13,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterOptim(env, exports);
   RegisterSentencePiece(env, exports);
   RegisterDistributed(env, exports);
+  RegisterAutocast(env, exports);
   return exports;
 }
 

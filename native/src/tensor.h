@@ -109,5 +109,6 @@ void RegisterOptim(Napi::Env env, Napi::Object exports);     // fused optimizer 
 void RegisterAllocator(Napi::Env env, Napi::Object exports); // caching CPU allocator
 void RegisterSentencePiece(Napi::Env env, Napi::Object exports);  // tokenizers
 void RegisterDistributed(Napi::Env env, Napi::Object exports);    // c10d process groups
+void RegisterAutocast(Napi::Env env, Napi::Object exports);       // mixed precision
 
 }  // namespace xling

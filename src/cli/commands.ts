@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "./main.js";
 import { PACKAGE_ROOT } from "../torch/native.js";
-import { buildInfo, getNumThreads, cudaDeviceCount } from "../torch/index.js";
+import { buildInfo, getNumThreads, cudaDeviceCount, cpuBf16Support, defaultPrecision } from "../torch/index.js";
 import { loadAnyExperiment, studyDriver } from "../experiment/studies.js";
 import { runExperiment, type RunnerSummary } from "../experiment/runner.js";
 import { listCorpora, openCorpus } from "../data/corpora/index.js";
@@ -14,6 +14,7 @@ import { resultsCommand } from "../experiment/results-command.js";
 import { moreCommands } from "./more-commands.js";
 import { transferCommands } from "./transfer-commands.js";
 import { corpusCommands } from "./corpus-commands.js";
+import { hfCommands } from "./hf-commands.js";
 import { exitCodeOfRun, list, required as str } from "./options.js";
 import { finishExperiment } from "../report/finish.js";
 import { acquireDirLock } from "../experiment/dir-lock.js";
@@ -38,7 +39,10 @@ export const commands: Record<string, Command> = {
   demo: {
     summary: "Run the demo imbalance study on the embedded corpus and write its report",
     usage: "xling demo [--out runs/demo] [--parallel N]",
-    options: { out: { type: "string" }, parallel: { type: "string" } },
+    options: {
+      out: { type: "string", description: "experiment directory", defaultText: "runs/demo" },
+      parallel: { type: "string", integer: { min: 1 }, description: "runs trained at once (one process each)", defaultText: "the spec's parallel" },
+    },
     async run({ values }) {
       const { summary } = await runSpec(join(PACKAGE_ROOT, "examples", "demo.json"), values.out as string | undefined, values.parallel as string | undefined);
       return summary.failed.length ? 1 : 0;
@@ -48,7 +52,10 @@ export const commands: Record<string, Command> = {
   run: {
     summary: "Run an experiment spec (JSON): every run of its sweeps, resuming what was interrupted",
     usage: "xling run <spec.json> [--out runs/<name>] [--parallel N]",
-    options: { out: { type: "string" }, parallel: { type: "string" } },
+    options: {
+      out: { type: "string", description: "experiment directory", defaultText: "runs/<name>" },
+      parallel: { type: "string", integer: { min: 1 }, description: "runs trained at once (one process each)", defaultText: "the spec's parallel" },
+    },
     async run({ values, positionals }) {
       const spec = positionals[0];
       if (!spec) throw new Error("give the spec file: xling run <spec.json>");
@@ -60,7 +67,7 @@ export const commands: Record<string, Command> = {
   _run: {
     summary: "(internal) train and evaluate one run directory",
     usage: "xling _run <run-dir> --study <study> --cache <dir>",
-    options: { cache: { type: "string" }, study: { type: "string" } },
+    options: { cache: { type: "string", description: "token cache directory" }, study: { type: "string", description: "the study the run belongs to", defaultText: "clone-imbalance" } },
     async run({ values, positionals }) {
       const dir = positionals[0];
       if (!dir) throw new Error("give the run directory");
@@ -112,7 +119,7 @@ export const commands: Record<string, Command> = {
   "corpus stats": {
     summary: "Documents, lines, characters and whitespace tokens per language of an embedded corpus",
     usage: "xling corpus stats <bible|udhr|debian-reference> [--lang en,es]",
-    options: { lang: { type: "string" } },
+    options: { lang: { type: "string", description: "comma-separated languages", defaultText: "all" } },
     async run({ values, positionals }) {
       const name = positionals[0];
       if (!name) throw new Error("give a corpus name (xling corpus list)");
@@ -136,7 +143,7 @@ export const commands: Record<string, Command> = {
   "corpus build": {
     summary: "Write an embedded corpus as JSONL ({text, lang} per line), for any tool",
     usage: "xling corpus build <name> --out corpus.jsonl [--lang en,es]",
-    options: { out: { type: "string" }, lang: { type: "string" } },
+    options: { out: { type: "string", description: "JSONL file to write" }, lang: { type: "string", description: "comma-separated languages", defaultText: "all" } },
     async run({ values, positionals }) {
       const name = positionals[0];
       if (!name) throw new Error("give a corpus name (xling corpus list)");
@@ -151,7 +158,7 @@ export const commands: Record<string, Command> = {
   "corpus debian-reference": {
     summary: "Install Debian's translated Debian Reference manuals and convert them to JSONL, one paragraph per line (GPL: built here, not shipped)",
     usage: `xling corpus debian-reference --out data-dir [--lang ${DEBIAN_REFERENCE_LANGS.join(",")}]`,
-    options: { out: { type: "string" }, lang: { type: "string" } },
+    options: { out: { type: "string", description: "directory for the JSONL files" }, lang: { type: "string", description: "comma-separated languages", defaultText: DEBIAN_REFERENCE_LANGS.join(",") } },
     async run({ values }) {
       const langs = list(values.lang) ?? [...DEBIAN_REFERENCE_LANGS];
       for (const m of await installDebianReference(langs, str(values.out, "out")))
@@ -162,7 +169,14 @@ export const commands: Record<string, Command> = {
   "tokenizer train": {
     summary: "Train a SentencePiece tokenizer on an embedded corpus or a text file",
     usage: "xling tokenizer train (--corpus bible --lang en | --input file.txt) --vocab 2048 --out tok [--type unigram|bpe]",
-    options: { corpus: { type: "string" }, lang: { type: "string" }, input: { type: "string" }, vocab: { type: "string" }, out: { type: "string" }, type: { type: "string" } },
+    options: {
+      corpus: { type: "string", description: "embedded corpus to train on (xling corpus list)" },
+      lang: { type: "string", description: "comma-separated languages of the corpus", defaultText: "all" },
+      input: { type: "string", description: "text file to train on instead, a sentence per line" },
+      vocab: { type: "string", integer: { min: 1 }, description: "vocabulary size" },
+      out: { type: "string", description: "output prefix: writes <out>.model and <out>.vocab" },
+      type: { type: "string", choices: ["unigram", "bpe"], description: "SentencePiece model type", defaultText: "unigram" },
+    },
     async run({ values }) {
       const prefix = str(values.out, "out");
       const vocabSize = Number(str(values.vocab, "vocab"));
@@ -182,7 +196,7 @@ export const commands: Record<string, Command> = {
   "tokenizer encode": {
     summary: "Encode text (arguments or standard input, a line at a time) with a SentencePiece model",
     usage: "xling tokenizer encode --model tok.model [--pieces] [text ...]",
-    options: { model: { type: "string" }, pieces: { type: "boolean" } },
+    options: { model: { type: "string", description: "SentencePiece .model file" }, pieces: { type: "boolean", description: "print pieces instead of ids" } },
     async run({ values, positionals }) {
       const tok = SentencePieceTokenizer.load(str(values.model, "model"));
       const lines = positionals.length ? positionals : readFileSync(0, "utf8").split("\n").filter((l) => l.length > 0);
@@ -198,10 +212,13 @@ export const commands: Record<string, Command> = {
       const b = buildInfo();
       process.stdout.write(`libtorch ${b.torchVersion}, CUDA ${b.cuda ? `yes (${cudaDeviceCount()} device(s))` : "no"}, intra-op threads ${getNumThreads()}\n`);
       process.stdout.write(`OPENBLAS_NUM_THREADS=${process.env.OPENBLAS_NUM_THREADS ?? "(unset)"}\n`);
+      const cpu = cpuBf16Support();
+      process.stdout.write(`CPU bf16: ${cpu.native ? `native (${cpu.flags.join(", ")})` : "no (neither avx512_bf16 nor amx_bf16)"}; default precision ${defaultPrecision()}\n`);
       if (existsSync(join(PACKAGE_ROOT, "build", "Release", "xling.node"))) process.stdout.write(`addon: ${join(PACKAGE_ROOT, "build", "Release", "xling.node")}\n`);
     },
   },
   ...moreCommands,
   ...transferCommands,
   ...corpusCommands,
+  ...hfCommands,
 };

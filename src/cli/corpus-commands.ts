@@ -6,7 +6,12 @@ export const corpusCommands: Record<string, Command> = {
   "corpus libreoffice-help": {
     summary: "Fetch the LibreOffice help packages (33 languages, MPL-2.0) and convert them to paragraph-parallel JSONL plus a manifest",
     usage: `xling corpus libreoffice-help --lang <all|${LIBREOFFICE_HELP_LANGS.slice(0, 4).join(",")},...> [--out data/libreoffice-help] [--cache dir] [--no-installed]`,
-    options: { lang: { type: "string" }, out: { type: "string" }, cache: { type: "string" }, "no-installed": { type: "boolean" } },
+    options: {
+      lang: { type: "string", description: "languages to convert: all, or a comma list of package codes" },
+      out: { type: "string", description: "output directory for the JSONL files and manifest", defaultText: "data/libreoffice-help" },
+      cache: { type: "string", description: "where downloaded .deb packages are kept", defaultText: "<out>/cache" },
+      "no-installed": { type: "boolean", description: "download even when the help is installed on this system" },
+    },
     async run({ values }) {
       if (typeof values.lang !== "string") throw new Error(`--lang is required: all, or a comma list of ${LIBREOFFICE_HELP_LANGS.join(", ")}`);
       const langs = parseHelpLangs(values.lang);

@@ -32,13 +32,21 @@ async function evaluateAndReport(study: ExpertStudy, plan: StudyPlan, cacheDir: 
   process.stdout.write(`report: ${path}\nevaluation: ${join(plan.dir, "evaluation.json")}\n`);
 }
 
-const cacheOption = { cache: { type: "string" } } as const;
+const cacheOption = { cache: { type: "string", description: "token cache directory", defaultText: "$XLING_CACHE or <study>/../.xling-cache" } } as const;
 
 export const expertCommands: Record<string, Command> = {
   "experts train": {
     summary: "Branch-train-merge: seed, one expert per language cluster (N processes at a time), compute-matched dense baseline, ensemble evaluation and report",
     usage: "xling experts train <spec.json> [--out runs/<name>] [--parallel N] [--cache DIR] [--slurm job.sh [--time 24:00:00 --mem 32G --cpus <train.threads>]]",
-    options: { out: { type: "string" }, parallel: { type: "string" }, slurm: { type: "string" }, time: { type: "string" }, mem: { type: "string" }, cpus: { type: "string" }, ...cacheOption },
+    options: {
+      out: { type: "string", description: "study directory", defaultText: "runs/<name>" },
+      parallel: { type: "string", integer: { min: 1 }, description: "experts trained at once (one process each)" },
+      slurm: { type: "string", description: "write a Slurm job-array script here instead of training" },
+      time: { type: "string", description: "Slurm time limit", defaultText: "24:00:00" },
+      mem: { type: "string", description: "Slurm memory per task", defaultText: "32G" },
+      cpus: { type: "string", integer: { min: 1 }, description: "Slurm CPUs per task", defaultText: "train.threads" },
+      ...cacheOption,
+    },
     async run({ values, positionals }) {
       const specPath = positionals[0];
       if (!specPath) throw new Error("give the spec file: xling experts train <spec.json>");
@@ -72,7 +80,12 @@ export const expertCommands: Record<string, Command> = {
   "experts add": {
     summary: "Add a language to a trained expert study: a new expert branched from the most similar one; existing experts untouched",
     usage: "xling experts add <study-dir> --lang it [--steps N] [--no-eval] [--cache DIR]",
-    options: { lang: { type: "string" }, steps: { type: "string" }, "no-eval": { type: "boolean" }, ...cacheOption },
+    options: {
+      lang: { type: "string", description: "language to add" },
+      steps: { type: "string", integer: { min: 1 }, description: "training steps of the new expert", defaultText: "the study's" },
+      "no-eval": { type: "boolean", description: "skip the ensemble evaluation afterwards" },
+      ...cacheOption,
+    },
     async run({ values, positionals }) {
       const dir = positionals[0];
       if (!dir) throw new Error("give the study directory, e.g. runs/experts-debian");

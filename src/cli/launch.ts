@@ -3,6 +3,16 @@
 import { parseArgs } from "node:util";
 import type { Command } from "./main.js";
 import { launch, parseMaster } from "../distributed/launcher.js";
+import { optionsHelp, type OptionSpec } from "./options.js";
+
+const LAUNCH_OPTIONS: Record<string, OptionSpec> = {
+  nproc: { type: "string", integer: { min: 1 }, description: "ranks on this node" },
+  nnodes: { type: "string", integer: { min: 1 }, description: "nodes in the job", defaultText: "1" },
+  "node-rank": { type: "string", integer: { min: 0 }, description: "this node's rank", defaultText: "0" },
+  master: { type: "string", description: "ADDR:PORT of rank 0's rendezvous", defaultText: "127.0.0.1 and a free port" },
+  timeout: { type: "string", number: { min: 0 }, description: "collective timeout in seconds" },
+  "max-restarts": { type: "string", integer: { min: 0 }, description: "restarts of a failed job from its checkpoint", defaultText: "0" },
+};
 
 function int(v: unknown, name: string): number | undefined {
   if (v === undefined) return undefined;
@@ -22,17 +32,14 @@ export const launchCommand: Command = {
     const own = sep < 0 ? raw : raw.slice(0, sep);
     const command = sep < 0 ? [] : raw.slice(sep + 1);
     if (own.includes("--help") || own.includes("-h")) {
-      process.stdout.write(`${launchCommand.summary}\n\nUsage: ${launchCommand.usage}\n`);
+      process.stdout.write(`${launchCommand.summary}\n\nUsage: ${launchCommand.usage}\n${optionsHelp(LAUNCH_OPTIONS)}`);
       return 0;
     }
-    const { values } = parseArgs({
+    const values = parseArgs({
       args: own,
-      options: {
-        nproc: { type: "string" }, nnodes: { type: "string" }, "node-rank": { type: "string" }, master: { type: "string" },
-        timeout: { type: "string" }, "max-restarts": { type: "string" },
-      },
+      options: LAUNCH_OPTIONS as NonNullable<Parameters<typeof parseArgs>[0]>["options"],
       strict: true,
-    });
+    }).values as Record<string, string | undefined>;
     const nproc = int(values.nproc, "nproc");
     if (nproc === undefined) throw new Error("--nproc is required");
     if (command[0] === "run" || command[0] === "demo")

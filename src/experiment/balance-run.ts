@@ -6,7 +6,7 @@
 // metrics.jsonl, results.json (written last).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { grad, manualSeed, setNumThreads, tensor, tidy, type Tensor } from "../torch/index.js";
+import { grad, manualSeed, resolvePrecision, setNumThreads, tensor, tidy, withPrecision, type Tensor } from "../torch/index.js";
 import { GPT } from "../nn/gpt.js";
 import { PackedSequenceStream } from "../data/pack.js";
 import { makeSampler, type SamplerSpec } from "../data/samplers.js";
@@ -67,6 +67,8 @@ export async function executeBalanceRun(cfg: BalanceRunConfig, runDir: string, o
   mkdirSync(runDir, { recursive: true });
   writeFileSync(join(runDir, "config.json"), JSON.stringify(cfg, null, 2));
   setNumThreads(cfg.train.threads);
+  // Configs written before precision was recorded trained in fp32.
+  const precision = resolvePrecision(cfg.train.precision ?? "fp32", `${join(runDir, "config.json")}: train.precision`);
   const log = (msg: string) => opts.progress !== false && process.stderr.write(`${opts.label ?? "run"}: ${msg}\n`);
   const prepared = await prepareBalanceCorpus(cfg, opts.cacheDir, log);
   const languages = cfg.corpus.languages.map((l) => l.lang);
@@ -103,7 +105,7 @@ export async function executeBalanceRun(cfg: BalanceRunConfig, runDir: string, o
   const metricsPath = join(runDir, "metrics.jsonl");
   const writeMetrics = (rows: MetricRow[]) => appendMetrics(metricsPath, rows);
   const evaluate = (step: number) => writeMetrics(languages.map((lang, n): MetricRow => ({
-    step, split: "eval", name: "ppl", lang, value: slidingWindowPerplexity(model, evalIds[n], { stride: cfg.eval.stride }).ppl,
+    step, split: "eval", name: "ppl", lang, value: withPrecision(precision, () => slidingWindowPerplexity(model, evalIds[n], { stride: cfg.eval.stride })).ppl,
   })));
 
   const curvatureSubset = selectParameters(model.namedParameters(), parameterFilter(cfg.curvature.parameters));
@@ -125,6 +127,7 @@ export async function executeBalanceRun(cfg: BalanceRunConfig, runDir: string, o
     adam: { betas: [0.9, 0.95], eps: 1e-8, weightDecay: 0 },
     clip: cfg.train.clip, checkpointPath: join(runDir, "checkpoint.safetensors"), checkpointEvery: cfg.train.checkpointEvery,
     evalEvery: cfg.eval.every, evaluate, onStep, onResume: (step) => truncateMetrics(metricsPath, step), progress: opts.progress, label: opts.label,
+    precision,
   });
   for (const c of [...trainCaches, ...validCaches, ...testCaches]) c.close();
   if (!result.interrupted && cfg.curvature.every > 0 && steps % cfg.curvature.every !== 0) measureCurvature(steps);
@@ -136,7 +139,7 @@ export async function executeBalanceRun(cfg: BalanceRunConfig, runDir: string, o
 
   const results: ResultRow[] = [];
   languages.forEach((lang, n) => {
-    const r = slidingWindowPerplexity(model, evalIds[n], { stride: cfg.eval.stride });
+    const r = withPrecision(precision, () => slidingWindowPerplexity(model, evalIds[n], { stride: cfg.eval.stride }));
     results.push({ name: "ppl", lang, layer: null, value: r.ppl }, { name: "nll", lang, layer: null, value: r.nll });
     results.push({ name: "train_tokens_available", lang, layer: null, value: sequences[n] * (len + 1) });
     results.push({ name: "tokens_seen", lang, layer: null, value: result.tokensSeen[lang] });

@@ -4,7 +4,7 @@
 //   config.json, checkpoint.safetensors, metrics.jsonl, results.json (written last).
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { manualSeed, setNumThreads, tidy, type Tensor } from "../torch/index.js";
+import { manualSeed, resolvePrecision, setNumThreads, tidy, withPrecision, type Precision, type Tensor } from "../torch/index.js";
 import { GPT, GPT_SIZES, type GPTConfig } from "../nn/gpt.js";
 import { CloneMapping, cloneExclusions } from "../data/clones.js";
 import { PackedSequenceStream } from "../data/pack.js";
@@ -75,6 +75,8 @@ export async function executeCloneRun(cfg: RunConfig, runDir: string, opts: { ca
   mkdirSync(runDir, { recursive: true });
   if (writer) writeFileAtomic(join(runDir, "config.json"), JSON.stringify(cfg, null, 2));
   setNumThreads(cfg.train.threads);
+  // Configs written before precision was recorded trained in fp32.
+  const precision = resolvePrecision(cfg.train.precision ?? "fp32", `${join(runDir, "config.json")}: train.precision`);
   const log = (msg: string) => opts.progress !== false && process.stderr.write(`${opts.label ?? "run"}: ${msg}\n`);
   // In a data-parallel job rank 0 builds the corpus cache and the others then read it:
   // built concurrently, tokenizer and token files could come from different ranks.
@@ -107,7 +109,7 @@ export async function executeCloneRun(cfg: RunConfig, runDir: string, opts: { ca
   const writeMetrics = (rows: MetricRow[]) => writer && appendMetrics(metricsPath, rows);
   const evaluate = (step: number) => {
     const rows: MetricRow[] = languages.map((lang, k) => ({
-      step, split: "eval", name: "ppl", lang, value: slidingWindowPerplexity(model, rendered[k], { stride: cfg.eval.stride }).ppl,
+      step, split: "eval", name: "ppl", lang, value: withPrecision(precision, () => slidingWindowPerplexity(model, rendered[k], { stride: cfg.eval.stride })).ppl,
     }));
     writeMetrics(rows);
   };
@@ -119,7 +121,7 @@ export async function executeCloneRun(cfg: RunConfig, runDir: string, opts: { ca
     schedule: { maxLr: cfg.train.lr, minLr: cfg.train.minLr, warmupSteps: Math.min(cfg.train.warmup, Math.floor(steps / 2)), totalSteps: steps },
     adam: { betas: [0.9, 0.95], eps: 1e-8, weightDecay: 0 },
     clip: cfg.train.clip, checkpointPath: join(runDir, "checkpoint.safetensors"), checkpointEvery: cfg.train.checkpointEvery,
-    evalEvery: cfg.eval.every, evaluate, onStep, onResume, progress: opts.progress, label: opts.label,
+    evalEvery: cfg.eval.every, evaluate, onStep, onResume, progress: opts.progress, label: opts.label, precision,
     // Every rank evaluates (only rank 0 writes), so no rank waits in a collective for
     // the length of an evaluation, which could exceed the timeout.
     ...dp?.trainerHooks(),
@@ -137,7 +139,7 @@ export async function executeCloneRun(cfg: RunConfig, runDir: string, opts: { ca
     return { languages, steps, tokensSeen: result.tokensSeen, results: [], seconds: (Date.now() - started) / 1000 };
   }
 
-  const results = finalResults(cfg, model, mapping, languages, rendered, evalIds);
+  const results = finalResults(cfg, model, mapping, languages, rendered, evalIds, precision);
   for (const [lang, n] of Object.entries(result.tokensSeen)) results.push({ name: "tokens_seen", lang, layer: null, value: n });
   model.dispose();
   const outcome: RunOutcome = { languages, steps, tokensSeen: result.tokensSeen, results, seconds: (Date.now() - started) / 1000 };
@@ -152,10 +154,11 @@ export class RunInterrupted extends Error {
   }
 }
 
-function finalResults(cfg: RunConfig, model: GPT, mapping: CloneMapping, languages: string[], rendered: Int32Array[], evalIds: Int32Array): ResultRow[] {
+function finalResults(cfg: RunConfig, model: GPT, mapping: CloneMapping, languages: string[], rendered: Int32Array[], evalIds: Int32Array, precision: Precision): ResultRow[] {
   const out: ResultRow[] = [];
+  // Perplexity in the training precision; the alignment analyses below stay in fp32.
   languages.forEach((lang, k) => {
-    const r = slidingWindowPerplexity(model, rendered[k], { stride: cfg.eval.stride });
+    const r = withPrecision(precision, () => slidingWindowPerplexity(model, rendered[k], { stride: cfg.eval.stride }));
     out.push({ name: "ppl", lang, layer: null, value: r.ppl }, { name: "nll", lang, layer: null, value: r.nll });
   });
   // Alignment of the original and each clone on the same held-out sequences.

@@ -8,8 +8,12 @@
 // On every start of training the file is cut back to the step training starts from
 // (the checkpoint's step, or 0 without one), so records of steps that are redone are
 // never duplicated, whether the run died before its first checkpoint or after.
+// Every row appended here also goes to the directory's TensorBoard event file
+// (tensorboard.ts), and a cut back marks the restart there.
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { writeFileAtomic } from "../util/atomic.js";
+import { appendScalars, markResume } from "./tensorboard.js";
 
 export interface StepRow {
   step: number;
@@ -92,6 +96,7 @@ export function readMetricsFile<R extends StepRow>(path: string, warn: Warn = st
  */
 export function truncateMetricsFile(path: string, step: number, warn: Warn = stderrWarn): void {
   if (!existsSync(path)) return;
+  markResume(dirname(path), step);
   const p = parse<StepRow>(path);
   if (p.torn !== null) warn(tornMessage(path, p.lines.length + 1, p.torn));
   const kept = p.lines.filter((_, i) => p.rows[i].step <= step);
@@ -108,4 +113,5 @@ export function appendMetricsFile<R extends StepRow>(path: string, rows: readonl
     const err = e as NodeJS.ErrnoException;
     throw new Error(`${path}: cannot append metrics: ${err.code ?? ""}${err.code ? " " : ""}${err.message}`, { cause: e });
   }
+  appendScalars(dirname(path), rows);
 }

@@ -14,6 +14,18 @@ export const RESULTS_USAGE =
   "usage: xling results <experiment> --store FILE --result NAME [--where FIELD<op>VALUE]... " +
   "[--lang L|none] [--layer N|none] [--group-by FIELD]... [--status STATUS]... [--format table|csv|json]";
 
+const RESULTS_OPTIONS = `
+Options:
+  --store <file>          results store (default: runs/<experiment>/results.sqlite)
+  --result <name>         result to show, e.g. ppl, teff, hidden_cosine
+  --where <field><op><v>  keep runs whose config field compares so (=, !=, <, <=, >, >=); repeatable
+  --lang <L|none>         only this language's results; none: results without a language
+  --layer <N|none>        only this layer's results; none: results without a layer
+  --group-by <field>      one column per config field; repeatable
+  --status <status>       only runs with this status (${RUN_STATUSES.join(", ")}); repeatable (default: any)
+  --format <table|csv|json>  output format (default: table)
+`;
+
 export interface CommandOutput {
   exitCode: number;
   stdout: string;
@@ -43,7 +55,7 @@ export function resultsCommand(argv: readonly string[], defaults: { store?: stri
     return fail(`${(e as Error).message}\n${RESULTS_USAGE}`);
   }
   const { values, positionals } = parsed;
-  if (values.help) return { exitCode: 0, stdout: `${RESULTS_USAGE}\n`, stderr: "" };
+  if (values.help) return { exitCode: 0, stdout: `${RESULTS_USAGE}\n${RESULTS_OPTIONS}`, stderr: "" };
   const storePath = values.store ?? defaults.store;
   if (positionals.length !== 1 || !values.result || !storePath) return fail(RESULTS_USAGE);
   const format = values.format ?? "table";

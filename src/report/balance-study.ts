@@ -7,6 +7,7 @@ import type { BalanceExperiment } from "../experiment/balance-spec.js";
 import { type BalanceStudy, type BalanceStudyRun, type LanguageOutcome } from "../experiment/balance-study.js";
 import { barChart, lineChart } from "./charts.js";
 import { colorMapping } from "./colors.js";
+import { precisionFact } from "./precision.js";
 import { formatNumber, type Chart, type Report, type Section } from "./html.js";
 
 const fmt = (v: number | undefined | null) => (v === undefined || v === null || !Number.isFinite(v) ? "n/a" : formatNumber(v));
@@ -79,6 +80,7 @@ export function balanceStudyReport(exp: BalanceExperiment, study: BalanceStudy):
       { label: "tokenizer", value: `one SentencePiece ${c.tokenizer.modelType} model, vocabulary ${c.tokenizer.vocabSize}, trained on equal text per language` },
       { label: "model", value: c.model.size === "custom" ? `GPT d${c.model.dModel}, ${c.model.layers} layers, ${c.model.heads} heads, ${c.model.seqLen} positions` : `GPT ${c.model.size}, ${c.model.seqLen} positions` },
       { label: "budget", value: `${c.train.steps} steps of ${c.train.batchSize} sequences, the same for every method` },
+      precisionFact(exp.runs.map((r) => r.train.precision)),
       { label: "methods", value: study.methods.join(", ") },
       { label: "seeds", value: `${seeds.length} (${seeds.join(", ")})` },
       { label: "runs finished", value: `${done.length} of ${study.runs.length}` },

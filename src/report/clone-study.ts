@@ -6,6 +6,7 @@ import type { CloneStudy, StudyRun } from "../experiment/clone-study.js";
 import type { Experiment } from "../experiment/spec.js";
 import { barChart, layerProfile, lineChart } from "./charts.js";
 import { colorMapping } from "./colors.js";
+import { precisionFact } from "./precision.js";
 import { formatNumber, type Chart, type Report, type Section, type Table } from "./html.js";
 
 const fmt = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? "n/a" : formatNumber(v));
@@ -72,6 +73,7 @@ export function cloneStudyReport(exp: Experiment, study: CloneStudy): Report {
       { label: "languages", value: `original + ${c.clones.languages - 1} clone(s), ${Math.round(c.clones.fracClone * 100)}% of ids cloned` },
       { label: "model", value: c.model.size === "custom" ? `GPT d${c.model.dModel}, ${c.model.layers} layers, ${c.model.heads} heads, ${c.model.seqLen} positions` : `GPT ${c.model.size}, ${c.model.seqLen} positions` },
       { label: "budget", value: `${c.train.steps} steps of ${c.train.batchSize} sequences` },
+      precisionFact(exp.runs.map((r) => r.train.precision)),
       { label: "runs finished", value: `${finished} of ${study.runs.length}` },
     ],
   }];

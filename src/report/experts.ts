@@ -8,6 +8,7 @@ import { barChart, lineChart } from "./charts.js";
 import { smoothed } from "./clone-study.js";
 import { readMetrics } from "../experiment/clone-run.js";
 import { colorMapping } from "./colors.js";
+import { precisionFact } from "./precision.js";
 import { formatNumber, type Chart, type Report, type Section, type Table } from "./html.js";
 
 const fmt = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? "n/a" : formatNumber(v));
@@ -66,6 +67,7 @@ export function expertStudyReport(study: ExpertStudy, plan: StudyPlan, ev: Study
       { label: "corpus", value: study.corpus.languages.map((l) => `${l.lang} (${l.corpus}${l.code ? ` ${l.code}` : ""})`).join(", ") },
       { label: "tokenizer", value: `one SentencePiece ${study.tokenizer.modelType} model shared by all languages, vocabulary ${study.tokenizer.vocabSize}` },
       { label: "model", value: m.size === "custom" ? `GPT d${m.dModel}, ${m.layers} layers, ${m.heads} heads, ${m.seqLen} positions` : `GPT ${m.size}, ${m.seqLen} positions` },
+      precisionFact([study.train.precision]),
       { label: "partition", value: `${study.experts.partition.method}: ${plan.experts.map((e) => `${e.config.name} {${e.config.languages.join(", ")}}`).join(", ")}` },
       { label: "seed", value: study.seed.load ? `loaded from ${study.seed.load}, then ${study.seed.steps} steps` : `${study.seed.steps} steps on ${study.experts.languages.join(", ")}` },
       { label: "experts", value: `${plan.experts.length}, ${plan.experts.map((e) => e.config.steps).join(" / ")} steps` },

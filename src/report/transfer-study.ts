@@ -6,6 +6,7 @@ import type { ConditionResult, TransferResults } from "../experiment/transfer-ru
 import type { TransferConfig } from "../experiment/transfer-spec.js";
 import { barChart, layerProfile, lineChart, scatterChart } from "./charts.js";
 import { colorMapping } from "./colors.js";
+import { precisionFact } from "./precision.js";
 import { formatNumber, type Chart, type Report, type Section } from "./html.js";
 
 const fmt = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? "n/a" : formatNumber(v));
@@ -60,6 +61,7 @@ export function transferStudyReport(cfg: TransferConfig, r: TransferResults): Re
       { label: "task", value: `${cfg.task.kind === "libreoffice-module" ? "LibreOffice help paragraph → its help module" : "Debian Reference paragraph → its chapter"} (${r.labels.length} classes); test paragraphs are held out in every language` },
       { label: "encoder", value: `${cfg.encoder.layers} layers, hidden ${cfg.encoder.hidden}, ${cfg.encoder.heads} heads, ${cfg.encoder.maxLen} tokens; SentencePiece vocabulary ${cfg.tokenizer.vocabSize}` },
       { label: "pretraining", value: `masked LM, ${r.pretrain.steps} steps of ${cfg.pretrain.batchSize} sequences, temperature ${cfg.pretrain.temperature}; final loss ${fmt(r.pretrain.finalLoss)}` },
+      precisionFact([cfg.pretrain.precision]),
       { label: "fine-tuning", value: `${cfg.finetune.budget} examples split evenly across the sources, ${cfg.finetune.steps} steps of ${cfg.finetune.batchSize}` },
       { label: "realignment", value: `${cfg.realign.modes.join(", ")}; word pairs from the aligner on ${cfg.realign.pivot}-X parallel paragraphs; InfoNCE at layer ${cfg.realign.layer ?? cfg.encoder.layers}, τ = ${cfg.realign.temperature}` },
     ],

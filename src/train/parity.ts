@@ -14,10 +14,13 @@ export interface ParityOptions {
   steps: number;
   lr: number;
   seed: number;
+  /** fp32 (default), or bf16: xling under autocast against the reference under torch.autocast. */
+  precision?: "fp32" | "bf16";
 }
 
 export interface ParityResult {
   steps: number;
+  precision: "fp32" | "bf16";
   max_rel_diff: number;
   xling: number[];
   torch: number[];
@@ -33,7 +36,8 @@ export const PARITY_DEFAULTS: ParityOptions = {
 
 export function runParity(o: ParityOptions = PARITY_DEFAULTS): ParityResult {
   const ref = findReference();
-  if (!ref) throw new Error("parity needs Debian's python3-torch and shared/bench/torch_gpt_reference.py (set XLING_PYTHON / XLING_TORCH_REFERENCE)");
+  if (!ref) throw new Error("parity needs Debian's python3-torch (apt-get install python3-torch, or set XLING_PYTHON)");
+  const precision = o.precision ?? "fp32";
   const dir = mkdtempSync(join(tmpdir(), "xling-parity-"));
   try {
     manualSeed(o.seed);
@@ -51,14 +55,14 @@ export function runParity(o: ParityOptions = PARITY_DEFAULTS): ParityResult {
     const batches = tensors.get("tokens")!;
     const opt = new AdamW(model.namedParameters(), { lr: o.lr, betas: [0.9, 0.95], eps: 1e-8, weightDecay: 0 });
     const xling: number[] = [];
-    for (let s = 0; s < o.steps; s++) xling.push(tidy(() => lmTrainStep(model, opt, batches.select(0, s))));
+    for (let s = 0; s < o.steps; s++) xling.push(tidy(() => lmTrainStep(model, opt, batches.select(0, s), precision)));
     model.dispose();
     batches.dispose();
 
-    const out = runReference(ref, ["parity", "--weights", weightsPath, "--batches", batchesPath, "--lr", String(o.lr), "--heads", String(o.config.heads)]);
+    const out = runReference(ref, ["parity", "--weights", weightsPath, "--batches", batchesPath, "--lr", String(o.lr), "--heads", String(o.config.heads), "--precision", precision]);
     const torch = out.losses as number[];
     const maxRel = Math.max(...xling.map((l, i) => Math.abs(l - torch[i]) / Math.abs(torch[i])));
-    return { steps: o.steps, max_rel_diff: maxRel, xling, torch };
+    return { steps: o.steps, precision, max_rel_diff: maxRel, xling, torch };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

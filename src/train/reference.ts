@@ -1,5 +1,5 @@
-// Locating and running the PyTorch reference (shared/bench/torch_gpt_reference.py) with
-// Debian's python3-torch, for parity tests and speed benchmarks.
+// Locating and running xling's PyTorch reference (scripts/reference/gpt_reference.py, in
+// the package) with Debian's python3-torch, for parity tests and speed benchmarks.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -11,11 +11,11 @@ export interface ReferenceEnv {
 }
 
 /**
- * XLING_TORCH_REFERENCE and XLING_PYTHON override the defaults: the script in
- * ../shared/bench beside the checkout, and Debian's /usr/bin/python3 (which has torch).
+ * XLING_TORCH_REFERENCE and XLING_PYTHON override the defaults: the package's own
+ * scripts/reference/gpt_reference.py, and Debian's /usr/bin/python3 (which has torch).
  */
 export function findReference(): ReferenceEnv | null {
-  const script = process.env.XLING_TORCH_REFERENCE ?? join(PACKAGE_ROOT, "..", "shared", "bench", "torch_gpt_reference.py");
+  const script = process.env.XLING_TORCH_REFERENCE ?? join(PACKAGE_ROOT, "scripts", "reference", "gpt_reference.py");
   const python = process.env.XLING_PYTHON ?? "/usr/bin/python3";
   if (!existsSync(script) || !existsSync(python)) return null;
   const probe = spawnSync(python, ["-c", "import torch"], { encoding: "utf8" });

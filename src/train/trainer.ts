@@ -1,7 +1,7 @@
 // The language-model training loop: step budget, warm-up + cosine learning rate,
 // gradient clipping, per-language training loss, periodic evaluation, checkpoints every
 // N steps and on SIGINT/SIGTERM, and bit-exact resume from the last checkpoint.
-import { AdamW, type Optimizer, type Tensor, clipGradNorm, crossEntropy, tensor, tidy, warmupCosineLr, type WarmupCosine } from "../torch/index.js";
+import { AdamW, type Optimizer, type Precision, type Tensor, clipGradNorm, crossEntropy, tensor, tidy, warmupCosineLr, withPrecision, type WarmupCosine } from "../torch/index.js";
 import type { GPT } from "../nn/gpt.js";
 import type { Module } from "../nn/module.js";
 import { ProgressBar } from "../util/progress.js";
@@ -50,6 +50,11 @@ export interface TrainerOptions {
   afterBackward?: (params: Tensor[]) => void;
   /** Data parallelism: this rank's per-sequence losses and languages -> the global batch's, so records and token counts are global. */
   gatherBatch?: (perSequence: Float32Array, langs: Int32Array) => { perSequence: Float32Array; langs: Int32Array };
+  /**
+   * Precision of the forward pass and loss (default fp32): bf16 runs them under autocast;
+   * weights, gradients, optimizer state and checkpoints stay float32 either way.
+   */
+  precision?: Precision;
   /** Whether this process writes checkpoints (default true; in a data-parallel job only rank 0 does). */
   writesCheckpoints?: boolean;
   /** Data parallelism: this rank's stop request -> whether any rank's, so all ranks stop after the same step. */
@@ -114,7 +119,7 @@ export async function trainLanguageModel(o: TrainerOptions): Promise<TrainResult
       const { perSequence, gradNorm, weights } = tidy(() => {
         optimizer.zeroGrad();
         const tokens = tensor(batch.tokens, { shape: [rows, batch.tokens.length / rows], dtype: "int64" });
-        const seqLoss = lossOf(tokens);
+        const seqLoss = withPrecision(o.precision ?? "fp32", () => lossOf(tokens));
         let used: number[] | null = null;
         // In a data-parallel job a balancer works on this rank's sequences; the result is then averaged.
         if (o.balancer) used = o.balancer.backward({ seqLoss, langs: batch.langs, step: step + 1 });

@@ -2,7 +2,7 @@
 // the realignment loss added at every step ("during" fine-tuning), and zero-shot
 // evaluation in every language. The example order is a seeded shuffle, so a condition
 // trained twice from the same weights gives the same model.
-import { AdamW, type Tensor, crossEntropy, noGrad, tensor, tidy, clipGradNorm, warmupCosineLr } from "../torch/index.js";
+import { AdamW, type Precision, type Tensor, crossEntropy, noGrad, tensor, tidy, clipGradNorm, warmupCosineLr, withPrecision } from "../torch/index.js";
 import type { Module } from "../nn/module.js";
 import type { SentencePieceTokenizer } from "../data/tokenizer.js";
 import type { Encoder } from "../nn/encoder.js";
@@ -41,6 +41,8 @@ export interface FineTuneOptions {
   lr: number;
   maxLen: number;
   seed: number;
+  /** Precision of the forward passes and losses (default fp32; bf16: autocast over float32 weights). */
+  precision?: Precision;
   /** Realignment during fine-tuning: loss weight and batches cycled through. */
   realign?: { head: ProjectionHead; batches: AlignedBatch[]; weight: number; options: RealignOptions };
   onStep?: (step: number, loss: number, realignLoss: number | null) => void;
@@ -125,11 +127,12 @@ function trainOnExamples(model: Module, count: number, o: FineTuneOptions, taskL
     optimizer.lr = warmupCosineLr(schedule, step);
     const [loss, extra] = tidy(() => {
       optimizer.zeroGrad();
-      let total = taskLoss(rows);
+      const precision = o.precision ?? "fp32";
+      let total = withPrecision(precision, () => taskLoss(rows));
       const value = total.item();
       let realign: number | null = null;
       if (o.realign) {
-        const r = realignmentLoss(encoder, o.realign.head, o.realign.batches[step % o.realign.batches.length], o.realign.options);
+        const r = withPrecision(precision, () => realignmentLoss(encoder, o.realign!.head, o.realign!.batches[step % o.realign!.batches.length], o.realign!.options));
         realign = r.item();
         total = total.add(r.mul(o.realign.weight));
       }

@@ -50,6 +50,8 @@ async function runDir(root: string, name: string, steps: number, batchSize: numb
   const spec = tinySpec("ddp");
   spec.base.train.steps = steps;
   spec.base.train.batchSize = batchSize;
+  // Pinned: the comparison with one process is to float32 rounding, and bf16 rounds coarser.
+  Object.assign(spec.base.train, { precision: "fp32" });
   const c = parseExperiment(spec).runs[0];
   await prepareCorpus(c.corpus, c.tokenizer, TEST_CACHE, 0);
   const dir = join(root, name);

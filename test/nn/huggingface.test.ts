@@ -105,9 +105,25 @@ describe("GPT-2 layout", () => {
     assert.deepEqual(b, a);
   });
 
-  it("refuses to write a model whose output embedding is not its input embedding", () => {
+  it("writes an untied output layer as lm_head.weight with tie_word_embeddings false, and reads it back", () => {
     const model = tinyGpt2();
-    noGrad(() => model.lm_head.weight.add_(tensor([1], { dtype: "float32" })));
-    assert.throws(() => saveGpt2(join(tmpdir(), "never-gpt2"), model), /ties its output embedding/);
+    noGrad(() => model.lm_head.weight.add_(tensor([0.5], { dtype: "float32" })));
+    const dir = join(mkdtempSync(join(tmpdir(), "xling-gpt2-")), "model");
+    saveGpt2(dir, model, { ids: { bos: 1, eos: 2, pad: null } });
+    const config = JSON.parse(readFileSync(join(dir, "config.json"), "utf8"));
+    assert.equal(config.tie_word_embeddings, false);
+    assert.deepEqual([config.bos_token_id, config.eos_token_id, config.pad_token_id], [1, 2, null]);
+    assert.equal(JSON.parse(readFileSync(join(dir, "generation_config.json"), "utf8")).eos_token_id, 2);
+    const { tensors } = loadSafetensors(join(dir, "model.safetensors"));
+    assert.deepEqual(tensors.get("lm_head.weight")!.shape, [40, 16]);
+    const { model: loaded, unused } = loadGpt2(dir);
+    assert.deepEqual(unused, []);
+    const ids = tensor([[1, 5, 9, 33, 2, 7]], { dtype: "int64" });
+    const a = tidy(() => model.forward(ids).logits.toArray() as Float32Array);
+    const b = tidy(() => loaded.eval().forward(ids).logits.toArray() as Float32Array);
+    assert.deepEqual(b, a);
+    // Without lm_head.weight an untied directory is refused, naming the file.
+    saveSafetensors(join(dir, "model.safetensors"), new Map([...tensors].filter(([k]) => k !== "lm_head.weight")), { format: "pt" });
+    assert.throws(() => loadGpt2(dir), /model\.safetensors: missing lm_head\.weight/);
   });
 });

@@ -87,7 +87,7 @@ describe("xling reproduce", () => {
     assert.match(r.stderr, /unknown finding 'no-such-finding'; the findings are: imbalance-teff, /);
     assert.throws(() => resolveFindings([]), /name the findings to reproduce/);
     const bad = xling(["reproduce", "imbalance-teff", "--scale", "huge"]);
-    assert.match(bad.stderr, /--scale must be one of quick, machine, paper/);
+    assert.match(bad.stderr, /--scale takes one of quick, machine, paper/);
   });
 
   it("merges entries by finding, keeping earlier ones and marking the rest not run", () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, truncateSync, copyFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { AdamW, manualSeed, randint, tidy, type Tensor } from "../../src/torch/index.js";
+import { AdamW, cpuBf16Support, manualSeed, randint, readSafetensorsHeader, tidy, type Precision, type Tensor } from "../../src/torch/index.js";
 import { GPT, type GPTConfig } from "../../src/nn/gpt.js";
 import { lmTrainStep } from "../../src/train/step.js";
 import { loadCheckpoint, saveCheckpoint } from "../../src/train/checkpoint.js";
@@ -17,9 +17,9 @@ function setup() {
   return { model, opt };
 }
 // Batches drawn from the same libtorch generator as dropout, so RNG state matters twice.
-function run(model: GPT, opt: AdamW, steps: number): number[] {
+function run(model: GPT, opt: AdamW, steps: number, precision: Precision = "fp32"): number[] {
   const out: number[] = [];
-  for (let i = 0; i < steps; i++) out.push(tidy(() => lmTrainStep(model, opt, randint(0, cfg.vocabSize, [4, cfg.seqLen + 1]))));
+  for (let i = 0; i < steps; i++) out.push(tidy(() => lmTrainStep(model, opt, randint(0, cfg.vocabSize, [4, cfg.seqLen + 1]), precision)));
   return out;
 }
 
@@ -40,6 +40,28 @@ describe("checkpoints", () => {
     const resumed = run(b.model, b.opt, 6);
     assert.deepEqual(resumed, uninterrupted);
     assert.ok(first.every(Number.isFinite));
+    for (const [n, p] of a.model.namedParameters()) assert.ok(p.equal(b.model.stateDict().get(n) as Tensor), n);
+  });
+
+  it("under bf16 autocast, weights, gradients and AdamW state stay float32 and resume continues bit for bit", (t) => {
+    if (!cpuBf16Support().native) return t.skip("this CPU has no native bf16");
+    manualSeed(13);
+    const a = setup();
+    run(a.model, a.opt, 3, "bf16");
+    for (const [n, p] of a.model.namedParameters()) {
+      assert.equal(p.dtype, "float32", n);
+      assert.equal(p.grad?.dtype, "float32", `${n} gradient`);
+    }
+    const path = join(dir, "bf16.safetensors");
+    saveCheckpoint(path, a.model, a.opt, { step: 3 });
+    for (const [name, entry] of readSafetensorsHeader(path).tensors)
+      if (entry.dtype.startsWith("float") || entry.dtype === "bfloat16") assert.equal(entry.dtype, "float32", name);
+    const uninterrupted = run(a.model, a.opt, 4, "bf16");
+
+    manualSeed(998);
+    const b = setup();
+    loadCheckpoint(path, b.model, b.opt);
+    assert.deepEqual(run(b.model, b.opt, 4, "bf16"), uninterrupted);
     for (const [n, p] of a.model.namedParameters()) assert.ok(p.equal(b.model.stateDict().get(n) as Tensor), n);
   });
 

@@ -1,6 +1,10 @@
-/** JSON Lines corpora: one object per line with a string `text` and optional `lang`. */
+/**
+ * JSON Lines corpora: one object per line with a string `text` and optional `lang`.
+ * Parquet files (`.parquet`) are read the same way, a row per record.
+ */
 import { BadLinePolicy, type ReadOptions } from "../errors.js";
 import { readLines } from "./lines.js";
+import { readParquetRows } from "./parquet.js";
 
 export interface JsonlDocument {
   text: string;
@@ -23,19 +27,21 @@ export async function* readJsonl(path: string, opts: JsonlReadOptions = {}): Asy
   const textField = opts.textField ?? "text";
   const langField = opts.langField ?? "lang";
 
-  for await (const { lineNo, text } of readLines(path)) {
+  for await (const { lineNo, text, parsed } of records(path, [textField, langField])) {
     report.linesRead++;
     if (text === null) {
       policy.bad(path, lineNo, "invalid UTF-8");
       continue;
     }
-    if (text.trim() === "") continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (e) {
-      policy.bad(path, lineNo, `not valid JSON (${(e as Error).message})`);
-      continue;
+    if (parsed === undefined && text.trim() === "") continue;
+    let value: unknown = parsed;
+    if (value === undefined) {
+      try {
+        value = JSON.parse(text);
+      } catch (e) {
+        policy.bad(path, lineNo, `not valid JSON (${(e as Error).message})`);
+        continue;
+      }
     }
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
       policy.bad(path, lineNo, "not a JSON object");
@@ -56,4 +62,18 @@ export async function* readJsonl(path: string, opts: JsonlReadOptions = {}): Asy
     yield { text: t, lang: l ?? opts.defaultLang, line: lineNo, record };
   }
   policy.finish(path);
+}
+
+/** Lines of a JSONL file, or rows of a Parquet file already as objects (`parsed`). */
+async function* records(path: string, columns: string[]): AsyncGenerator<{ lineNo: number; text: string | null; parsed?: unknown }> {
+  if (!path.endsWith(".parquet")) {
+    yield* readLines(path);
+    return;
+  }
+  for await (const { row, record } of readParquetRows(path, columns)) yield { lineNo: row, text: "", parsed: record };
+}
+
+/** Whether a path names a record file readJsonl reads: JSONL (compressed or not) or Parquet. */
+export function isRecordFile(path: string): boolean {
+  return /\.jsonl?(\.(gz|zst|zstd|xz))?$/.test(path) || path.endsWith(".parquet");
 }

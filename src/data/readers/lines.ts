@@ -2,13 +2,12 @@
  * Streaming line source shared by every reader. Lines are split on raw bytes
  * and each line is decoded with a fatal UTF-8 decoder, so invalid UTF-8 is
  * reported with its exact line number (readline would silently substitute
- * U+FFFD). Files ending in `.gz` are gunzipped on the fly; nothing is ever
- * loaded whole.
+ * U+FFFD). Files ending in `.gz`, `.zst` or `.xz` are decompressed on the fly
+ * (see decompress.ts); nothing is ever loaded whole.
  */
-import { createReadStream } from "node:fs";
-import { createGunzip } from "node:zlib";
 import type { Readable } from "node:stream";
 import { DataError } from "../errors.js";
+import { openDecompressed } from "./decompress.js";
 
 export interface RawLine {
   /** 1-based line number. */
@@ -21,11 +20,7 @@ const NEWLINE = 0x0a;
 const CR = 0x0d;
 
 function openByteStream(path: string): Readable {
-  const file = createReadStream(path, { highWaterMark: 1 << 16 });
-  if (!path.endsWith(".gz")) return file;
-  const gunzip = createGunzip();
-  file.on("error", (e) => gunzip.destroy(e));
-  return file.pipe(gunzip);
+  return openDecompressed(path);
 }
 
 export async function* readLines(path: string): AsyncGenerator<RawLine> {
