@@ -59,7 +59,7 @@ export function findingsMarkdown(entries: FindingEntry[], generatedAt: string): 
     lines.push(`- **Scale:** ${scaleText(e)}${e.scale ? `; specs ${e.scale.specs.map((s) => `\`${s}\``).join(", ")}` : ""}`);
     lines.push(`- **Wall time:** ${duration(e.wallSeconds)}${e.flopsPerSecond ? ` (${num(e.flopsPerSecond / 1e9)} GFLOP/s of training achieved)` : ""}`);
     if (e.paperScale)
-      lines.push(`- **Paper scale:** ${num(e.paperScale.parameters)} parameters, ${num(e.paperScale.tokensPerRun)} tokens per run, ${num(e.paperScale.flopsPerSeed)} training FLOPs per seed; ${e.paperScale.estimatedHoursHere === null ? "no measured rate to extrapolate from" : `about ${num(e.paperScale.estimatedHoursHere)} hours here for ${e.paperScale.seeds} seeds at the measured rate`}`);
+      lines.push(`- **Paper scale:** ${num(e.paperScale.parameters)} parameters, ${num(e.paperScale.tokensPerRun)} tokens per run, ${num(e.paperScale.flopsPerSeed)} training FLOPs per seed; ${e.paperScale.estimatedHoursHere === null ? "no measured rate to extrapolate from" : `about ${num(e.paperScale.estimatedHoursHere)} hours here for ${e.paperScale.seeds} seeds at the rate of ${e.paperScale.rateFrom ?? "the machine runs"}`}`);
     if (e.requires) lines.push(`- **Needs:** ${e.requires}`);
     lines.push(`- **Command:** \`${e.command}\``, "");
   }

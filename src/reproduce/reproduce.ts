@@ -34,7 +34,11 @@ export interface FindingEntry {
   /** Training FLOPs per second achieved (6 x parameters x tokens over wall time). */
   flopsPerSecond: number | null;
   /** The methods' own sizes (examples/reproduce/paper), with the time they would take here at the measured rate. */
-  paperScale: { parameters: number; tokensPerRun: number; flopsPerSeed: number; seeds: number; estimatedHoursHere: number | null } | null;
+  paperScale: {
+    parameters: number; tokensPerRun: number; flopsPerSeed: number; seeds: number; estimatedHoursHere: number | null;
+    /** Whose measured rate the estimate divides by. */
+    rateFrom?: "this finding's machine runs" | "the median of the other findings' machine runs";
+  } | null;
   requires: string | null;
   command: string;
   ranAt: string | null;
@@ -75,6 +79,7 @@ function paperScaleOf(finding: Finding, seeds: number, flopsPerSecond: number | 
       flopsPerSeed,
       seeds,
       estimatedHoursHere: flopsPerSecond ? (flopsPerSeed * seeds) / flopsPerSecond / 3600 : null,
+      ...(flopsPerSecond ? { rateFrom: "this finding's machine runs" as const } : {}),
     };
   } catch {
     return null;
@@ -177,7 +182,20 @@ function analyseFinding(f: Finding, opts: ReproduceOptions, seeds: number, specs
 
 /** Merges new entries into those of an earlier findings.json (by finding name), in FINDINGS order; findings in neither are "not run". */
 export function mergeEntries(previous: FindingEntry[], fresh: FindingEntry[], scale: Scale): FindingEntry[] {
-  return FINDINGS.map((f) => fresh.find((e) => e.name === f.name) ?? previous.find((e) => e.name === f.name) ?? notRunEntry(f, scale));
+  return fillPaperEstimates(FINDINGS.map((f) => fresh.find((e) => e.name === f.name) ?? previous.find((e) => e.name === f.name) ?? notRunEntry(f, scale)));
+}
+
+/**
+ * Findings without a machine-scale rate of their own get their paper-scale time from the
+ * median training FLOP/s of the findings that have one (the model shapes differ, so this is rougher).
+ */
+export function fillPaperEstimates(entries: FindingEntry[]): FindingEntry[] {
+  const rates = entries.filter((e) => e.scale?.name === "machine" && e.flopsPerSecond && e.verdict !== "failed").map((e) => e.flopsPerSecond!).sort((a, b) => a - b);
+  if (!rates.length) return entries;
+  const median = rates.length % 2 ? rates[(rates.length - 1) / 2]! : (rates[rates.length / 2 - 1]! + rates[rates.length / 2]!) / 2;
+  return entries.map((e) => e.paperScale && e.paperScale.estimatedHoursHere === null
+    ? { ...e, paperScale: { ...e.paperScale, estimatedHoursHere: (e.paperScale.flopsPerSeed * e.paperScale.seeds) / median / 3600, rateFrom: "the median of the other findings' machine runs" } }
+    : e);
 }
 
 export function readEntries(path: string): FindingEntry[] {

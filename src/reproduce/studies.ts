@@ -5,7 +5,7 @@
 // a finding again only trains what is missing. The seed is written into the spec (the
 // training seed; for the transfer study also the fine-tuning seed), so each seed is an
 // independent replicate of the whole study, monolingual curves and seed models included.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PACKAGE_ROOT } from "../torch/native.js";
 import { readSpecFile } from "../experiment/spec.js";
@@ -78,7 +78,7 @@ export interface SeedRun {
   /** null: every run finished; otherwise what failed. */
   error: string | null;
   interrupted?: boolean;
-  /** Cumulative wall seconds of the invocations that worked on this directory. */
+  /** Wall seconds from the directory's first start to its last result (wallTimeOf). */
   seconds: number;
 }
 
@@ -91,7 +91,9 @@ export interface RunOptions {
 /** Runs (or resumes) one spec for one seed in its directory. */
 export async function runSeed(spec: LoadedSpec, dir: string, opts: RunOptions): Promise<SeedRun> {
   mkdirSync(dir, { recursive: true });
-  const started = Date.now();
+  // The first start is kept: the wall time runs from it to the last result written.
+  const startFile = join(dir, "reproduce-start.json");
+  if (!existsSync(startFile)) writeFileSync(startFile, JSON.stringify({ startedAt: Date.now() }));
   let error: string | null = null;
   let interrupted = false;
   try {
@@ -116,21 +118,32 @@ export async function runSeed(spec: LoadedSpec, dir: string, opts: RunOptions): 
   } catch (e) {
     error = (e as Error).message;
   }
-  const seconds = addWallTime(dir, (Date.now() - started) / 1000);
-  return { dir, error, seconds, ...(interrupted ? { interrupted } : {}) };
+  return { dir, error, seconds: wallTimeOf(dir) ?? 0, ...(interrupted ? { interrupted } : {}) };
 }
 
-/** Adds this invocation's wall time to the directory's running total and returns the total. */
-function addWallTime(dir: string, seconds: number): number {
-  const path = join(dir, "reproduce-time.json");
-  const before = existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as { seconds: number }).seconds : 0;
-  writeFileSync(path, JSON.stringify({ seconds: before + seconds }));
-  return before + seconds;
+/** Files whose writing marks a finished run or study. */
+const RESULT_FILES = new Set(["results.json", "evaluation.json"]);
+
+function latestResult(dir: string, depth: number): number {
+  let latest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.isFile() && RESULT_FILES.has(e.name)) latest = Math.max(latest, statSync(join(dir, e.name)).mtimeMs);
+    else if (e.isDirectory() && depth > 0) latest = Math.max(latest, latestResult(join(dir, e.name), depth - 1));
+  }
+  return latest;
 }
 
+/**
+ * Wall seconds of a seed directory: from its first start (reproduce-start.json, or the
+ * directory's creation when a study command ran it) to the last result written. Pauses
+ * between invocations count; null when nothing has finished.
+ */
 export function wallTimeOf(dir: string): number | null {
-  const path = join(dir, "reproduce-time.json");
-  return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as { seconds: number }).seconds : null;
+  if (!existsSync(dir)) return null;
+  const startFile = join(dir, "reproduce-start.json");
+  const started = existsSync(startFile) ? (JSON.parse(readFileSync(startFile, "utf8")) as { startedAt: number }).startedAt : statSync(dir).birthtimeMs;
+  const end = latestResult(dir, 3);
+  return end > 0 && started > 0 ? Math.max(0, (end - started) / 1000) : null;
 }
 
 /** The planned runs of a clone or balance spec in its seed directory. */
