@@ -5,7 +5,8 @@
 #
 #   scripts/setup.sh           what the CLI needs
 #   scripts/setup.sh --tests   also what the test suite needs (python3-torch for the
-#                              PyTorch parity test, SentencePiece's command-line tools,
+#                              PyTorch parity test, python3-nltk for the BLEU/chrF
+#                              reference, SentencePiece's command-line tools,
 #                              zstd and xz for the compressed-reader fixtures,
 #                              Chromium for the report test, three Debian Reference
 #                              translations for the transfer-study test)
@@ -13,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 runtime_pkgs=(libtorch-dev libgloo-dev libopenblas0-pthread libsentencepiece-dev g++ make python3 iso-codes)
-test_pkgs=(python3-torch sentencepiece chromium zstd xz-utils debian-reference-en debian-reference-de debian-reference-fr)
+test_pkgs=(python3-torch python3-nltk sentencepiece chromium zstd xz-utils debian-reference-en debian-reference-de debian-reference-fr)
 pkgs=("${runtime_pkgs[@]}")
 [[ "${1:-}" == "--tests" ]] && pkgs+=("${test_pkgs[@]}")
 

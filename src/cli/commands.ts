@@ -13,6 +13,7 @@ import { countText } from "../data/manifest.js";
 import { resultsCommand } from "../experiment/results-command.js";
 import { moreCommands } from "./more-commands.js";
 import { transferCommands } from "./transfer-commands.js";
+import { translateCommands } from "./translate-commands.js";
 import { corpusCommands } from "./corpus-commands.js";
 import { hfCommands } from "./hf-commands.js";
 import { exitCodeOfRun, list, required as str } from "./options.js";
@@ -219,6 +220,7 @@ export const commands: Record<string, Command> = {
   },
   ...moreCommands,
   ...transferCommands,
+  ...translateCommands,
   ...corpusCommands,
   ...hfCommands,
 };

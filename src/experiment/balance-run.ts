@@ -153,11 +153,13 @@ export async function executeBalanceRun(cfg: BalanceRunConfig, runDir: string, o
 /**
  * Per language: the top Hessian eigenvalue of its held-out loss (power iteration on
  * Hessian-vector products); per pair of languages: the cosine of their gradients.
+ * `lossOf` gives each sequence's loss (default the next-token loss).
  */
-function curvatureRows(model: GPT, languages: string[], batches: Tensor[], params: Tensor[], step: number, iterations: number): MetricRow[] {
+export function curvatureRows(model: GPT, languages: string[], batches: Tensor[], params: Tensor[], step: number, iterations: number,
+  lossOf: (tokens: Tensor) => Tensor = (tokens) => sequenceLosses(model, tokens)): MetricRow[] {
   const rows: MetricRow[] = [];
   const grads = batches.map((tokens, n) => tidy(() => {
-    const loss = sequenceLosses(model, tokens).mean();
+    const loss = lossOf(tokens).mean();
     const top = topHessianEigenvalue(loss, params, { seed: hashInts(step, n), maxIterations: iterations, tolerance: 1e-3 });
     rows.push({ step, split: "eval", name: "hessian_top", lang: languages[n], value: top.eigenvalue });
     return flattenGradients(grad(loss, params, { allowUnused: true }), params);

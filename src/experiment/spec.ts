@@ -106,7 +106,7 @@ const Grid = z.record(z.string().regex(/^[a-zA-Z]+(\.[a-zA-Z]+)+$/, "a field pat
 export const ExperimentSpec = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9._-]+$/, "letters, digits, '.', '_' and '-'"),
   /** Which study the runs belong to; it decides the run schema (this file, balance-spec.ts). */
-  study: z.enum(["clone-imbalance", "language-balance"]).default("clone-imbalance"),
+  study: z.enum(["clone-imbalance", "language-balance", "translation-balance"]).default("clone-imbalance"),
   description: z.string().optional(),
   base: z.unknown(),
   /** Union of grids: each grid's combinations are runs. None: the base alone. */

@@ -6,9 +6,11 @@ import { parseBalanceExperiment, type BalanceRunConfig } from "./balance-spec.js
 import { executeCloneRun, type RunOutcome } from "./clone-run.js";
 import { executeBalanceRun, prepareBalanceCorpus } from "./balance-run.js";
 import { prepareCorpus } from "../data/prepare.js";
+import { parseTranslationExperiment, type TranslationRunConfig } from "./translation-spec.js";
+import { executeTranslationRun, prepareTranslationCorpus } from "./translation-run.js";
 
 export type StudyName = Experiment["study"];
-export type AnyExperiment = ExperimentOf<RunConfig> | ExperimentOf<BalanceRunConfig>;
+export type AnyExperiment = ExperimentOf<RunConfig> | ExperimentOf<BalanceRunConfig> | ExperimentOf<TranslationRunConfig>;
 
 export interface RunContext {
   cacheDir: string;
@@ -36,6 +38,12 @@ const DRIVERS: Record<StudyName, StudyDriver> = {
     prepareKey: (c) => JSON.stringify([(c as BalanceRunConfig).corpus.languages.map(({ share: _s, ...l }) => l), (c as BalanceRunConfig).tokenizer]),
     prepare: (c, cacheDir, log) => prepareBalanceCorpus(c as BalanceRunConfig, cacheDir, log),
     execute: (c, dir, ctx) => executeBalanceRun(c as BalanceRunConfig, dir, ctx),
+  },
+  "translation-balance": {
+    parse: parseTranslationExperiment,
+    prepareKey: (c) => JSON.stringify([(c as TranslationRunConfig).corpus, (c as TranslationRunConfig).tokenizer]),
+    prepare: (c, cacheDir, log) => prepareTranslationCorpus(c as TranslationRunConfig, cacheDir, log),
+    execute: (c, dir, ctx) => executeTranslationRun(c as TranslationRunConfig, dir, ctx),
   },
 };
 

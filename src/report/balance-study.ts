@@ -45,7 +45,7 @@ function headline(exp: BalanceExperiment, study: BalanceStudy): string[] {
 
 /** Mean over seeds of a metric at each step (and language), for each method. */
 /** Each finished run with its metrics, read once for all the charts. */
-type RunMetrics = [BalanceStudyRun, MetricRow[]][];
+export type RunMetrics = [Pick<BalanceStudyRun, "method">, MetricRow[]][];
 
 function curves(runs: RunMetrics, pick: (m: MetricRow) => boolean, every = 1): { step: number; lang: string; method: string; value: number }[] {
   const sums = new Map<string, { step: number; lang: string; method: string; sum: number; n: number }>();
@@ -152,7 +152,7 @@ function sideBySideSection(study: BalanceStudy): Section {
   };
 }
 
-function trainingSection(done: RunMetrics, langColors: Record<string, string>): Section {
+export function trainingSection(done: RunMetrics, langColors: Record<string, string>): Section {
   const charts: Chart[] = [];
   const weights = curves(done, (m) => m.split === "train" && m.name === "weight", 10);
   const loss = curves(done, (m) => m.split === "train" && m.name === "loss" && m.lang !== null, 20);
@@ -167,7 +167,7 @@ function trainingSection(done: RunMetrics, langColors: Record<string, string>): 
   };
 }
 
-function curvatureSection(done: RunMetrics, langColors: Record<string, string>): Section {
+export function curvatureSection(done: RunMetrics, langColors: Record<string, string>): Section {
   const top = curves(done, (m) => m.name === "hessian_top");
   const cos = curves(done, (m) => m.name === "grad_cosine");
   const charts: Chart[] = [];

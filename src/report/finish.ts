@@ -7,6 +7,9 @@ import { readSpecFile, type Experiment } from "../experiment/spec.js";
 import type { BalanceExperiment } from "../experiment/balance-spec.js";
 import { cloneStudyReport } from "./clone-study.js";
 import { balanceStudyReport } from "./balance-study.js";
+import { analyseTranslationStudy } from "../experiment/translation-study.js";
+import type { TranslationExperiment } from "../experiment/translation-spec.js";
+import { translationStudyReport } from "./translation-study.js";
 import { writeReport } from "./write.js";
 
 /** Returns the report's path. Safe to call on a partly finished experiment. */
@@ -19,6 +22,12 @@ export function finishExperiment(expDir: string): string {
     const study = analyseBalanceStudy(planRuns(balance, expDir));
     ingestRuns(store, balance, study.runs);
     return writeReport(out, balanceStudyReport(balance, study));
+  }
+  if (exp.study === "translation-balance") {
+    const translation = exp as unknown as TranslationExperiment;
+    const study = analyseTranslationStudy(planRuns(translation, expDir));
+    ingestRuns(store, translation, study.runs);
+    return writeReport(out, translationStudyReport(translation, study));
   }
   const study = analyseCloneStudy(planRuns(exp, expDir));
   ingestStudy(store, exp, study);
