@@ -17,7 +17,7 @@ import { parseExpertStudy, type ExpertStudy } from "../experts/spec.js";
 import { evaluateStudy, isDone, planStudy, trainStudy } from "../experts/btm.js";
 import { GPT_SIZES } from "../nn/gpt.js";
 
-export type StudyKind = "clone-imbalance" | "language-balance" | "transfer" | "experts";
+export type StudyKind = "clone-imbalance" | "language-balance" | "translation-balance" | "transfer" | "experts";
 export const SCALES = ["quick", "machine", "paper"] as const;
 export type Scale = (typeof SCALES)[number];
 
@@ -34,8 +34,8 @@ export function studyKindOf(raw: unknown, source: string): StudyKind {
   // Expert study specs may leave out their study field; their `experts` section tells them apart.
   if (raw && typeof raw === "object" && "experts" in raw && !("study" in raw)) return "experts";
   const study = (raw as { study?: unknown }).study ?? "clone-imbalance";
-  if (study === "clone-imbalance" || study === "language-balance" || study === "transfer" || study === "experts") return study;
-  throw new Error(`${source}: xling reproduce runs clone-imbalance, language-balance, transfer and experts specs, not '${String(study)}'`);
+  if (study === "clone-imbalance" || study === "language-balance" || study === "translation-balance" || study === "transfer" || study === "experts") return study;
+  throw new Error(`${source}: xling reproduce runs clone-imbalance, language-balance, translation-balance, transfer and experts specs, not '${String(study)}'`);
 }
 
 /** The raw spec with its training seed set to `seed` (and any seed sweep removed). */
@@ -44,6 +44,7 @@ export function seededSpec(raw: unknown, seed: number, source: string): Record<s
   switch (studyKindOf(raw, source)) {
     case "clone-imbalance":
     case "language-balance":
+    case "translation-balance":
       spec.base = spec.base ?? {};
       spec.base.train = { ...(spec.base.train ?? {}), seed };
       spec.sweeps = (spec.sweeps ?? []).map((g: Record<string, unknown>) => Object.fromEntries(Object.entries(g).filter(([k]) => k !== "train.seed")));
@@ -61,7 +62,7 @@ export function seededSpec(raw: unknown, seed: number, source: string): Record<s
 
 /** A parsed, seeded spec of any study kind. */
 export type LoadedSpec =
-  | { kind: "clone-imbalance" | "language-balance"; exp: AnyExperiment }
+  | { kind: "clone-imbalance" | "language-balance" | "translation-balance"; exp: AnyExperiment }
   | { kind: "transfer"; cfg: TransferConfig }
   | { kind: "experts"; study: ExpertStudy };
 
@@ -99,7 +100,8 @@ export async function runSeed(spec: LoadedSpec, dir: string, opts: RunOptions): 
   try {
     switch (spec.kind) {
       case "clone-imbalance":
-      case "language-balance": {
+      case "language-balance":
+      case "translation-balance": {
         const s = await runExperiment(spec.exp, dir, { cacheDir: opts.cacheDir, parallel: opts.parallel });
         interrupted = !!s.interrupted;
         if (s.failed.length) error = s.failed.map((f) => `${f.runId}: ${f.error}`).join("; ");
@@ -148,7 +150,7 @@ export function wallTimeOf(dir: string): number | null {
 
 /** The planned runs of a clone or balance spec in its seed directory. */
 export function plannedRuns<C>(spec: LoadedSpec, dir: string): PlannedRun<C>[] {
-  if (spec.kind !== "clone-imbalance" && spec.kind !== "language-balance") throw new Error(`${spec.kind} specs have no planned runs`);
+  if (spec.kind === "transfer" || spec.kind === "experts") throw new Error(`${spec.kind} specs have no planned runs`);
   return planRuns<C>(spec.exp as unknown as { sweeps: Record<string, unknown[]>[]; runs: C[] }, dir);
 }
 
@@ -180,7 +182,7 @@ function dims(model: { size: string; dModel?: number; layers?: number }): { dMod
 
 export function specScale(spec: LoadedSpec): SpecScale {
   const runs: { params: number; tokens: number }[] = [];
-  if (spec.kind === "clone-imbalance" || spec.kind === "language-balance") {
+  if (spec.kind === "clone-imbalance" || spec.kind === "language-balance" || spec.kind === "translation-balance") {
     for (const r of spec.exp.runs as any[]) {
       const d = dims(r.model);
       const vocab = r.tokenizer.vocabSize * (spec.kind === "clone-imbalance" ? r.clones.languages : 1);
