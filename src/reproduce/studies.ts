@@ -91,10 +91,11 @@ export interface RunOptions {
 
 /** Runs (or resumes) one spec for one seed in its directory. */
 export async function runSeed(spec: LoadedSpec, dir: string, opts: RunOptions): Promise<SeedRun> {
+  // The first start is kept: the wall time runs from it to the last result written. A
+  // directory a study command made before has no start file; its creation time stands in.
+  const fresh = !existsSync(dir);
   mkdirSync(dir, { recursive: true });
-  // The first start is kept: the wall time runs from it to the last result written.
-  const startFile = join(dir, "reproduce-start.json");
-  if (!existsSync(startFile)) writeFileSync(startFile, JSON.stringify({ startedAt: Date.now() }));
+  if (fresh) writeFileSync(join(dir, "reproduce-start.json"), JSON.stringify({ startedAt: Date.now() }));
   let error: string | null = null;
   let interrupted = false;
   try {
