@@ -5,7 +5,7 @@ import type { Command } from "./main.js";
 import { FINDINGS } from "../reproduce/findings.js";
 import { SCALES, type Scale } from "../reproduce/studies.js";
 import { DEFAULT_SEEDS, mergeEntries, readEntries, reproduce, resolveFindings } from "../reproduce/reproduce.js";
-import { figure, writeFindings } from "../reproduce/report.js";
+import { figure, updateReadmeTable, writeFindings } from "../reproduce/report.js";
 
 export const reproduceCommand: Command = {
   summary: "Reproduce the seed papers' headline findings (list them with --list) at a scale, with a verdict from the 95% interval over seeds",
@@ -15,7 +15,7 @@ export const reproduceCommand: Command = {
     scale: { type: "string", choices: SCALES, defaultText: "machine", description: "quick (machinery only, no verdict), machine (this machine's largest), paper (the methods' sizes)" },
     seeds: { type: "string", integer: { min: 1 }, defaultText: "quick 2, machine 3, paper 3", description: "seeds per finding; the verdict reads the 95% interval over them" },
     out: { type: "string", defaultText: "runs/reproduce", description: "root of the run directories (<out>/<scale>/<spec>/seed-<s>) and of <out>/<scale>/findings.*" },
-    docs: { type: "string", description: "also merge the entries into DIR/findings.json and DIR/findings.md" },
+    docs: { type: "string", description: "also merge the entries into DIR/findings.json and DIR/findings.md, and the table into DIR/../README.md between its markers" },
     parallel: { type: "string", integer: { min: 1 }, description: "runs of a seed trained at once (default: the spec's)" },
   },
   async run({ values, positionals, raw }) {
@@ -43,8 +43,11 @@ export const reproduceCommand: Command = {
     const written = writeFindings(outDir, mergeEntries(readEntries(join(outDir, "findings.json")), entries, scale));
     if (typeof values.docs === "string") {
       const docs = resolve(values.docs);
-      writeFindings(docs, mergeEntries(readEntries(join(docs, "findings.json")), entries, scale));
-      process.stdout.write(`docs: ${join(docs, "findings.md")}, ${join(docs, "findings.json")}\n`);
+      const merged = mergeEntries(readEntries(join(docs, "findings.json")), entries, scale);
+      writeFindings(docs, merged);
+      // The README beside the docs folder shows the table between its markers, if it has them.
+      const readme = join(docs, "..", "README.md");
+      process.stdout.write(`docs: ${join(docs, "findings.md")}, ${join(docs, "findings.json")}${updateReadmeTable(readme, merged) ? `, ${readme}` : ""}\n`);
     }
     for (const e of entries) process.stdout.write(`${e.name.padEnd(32)} ${e.verdict.padEnd(26)} ${figure(e)}${e.note ? `  (${e.note})` : ""}\n`);
     process.stdout.write(`report: ${written.html}\nfindings: ${written.md}, ${written.json}\n`);

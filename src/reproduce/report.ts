@@ -1,7 +1,7 @@
 // The findings table in three forms: findings.json (every field), findings.md (the table
 // the README shows, then one section per finding) and findings.html (the report helpers'
 // self-contained page).
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../util/atomic.js";
 import { formatNumber, type Report, type Section } from "../report/html.js";
@@ -115,4 +115,18 @@ export function findingsSummaryTable(entries: FindingEntry[]): string {
     "| --- | --- | --- | --- |",
     ...entries.map((e) => `| [${e.name}](docs/findings.md#${e.name}) | **${e.verdict}** | ${cell(figure(e))} | ${cell(scaleText(e))} |`),
   ].join("\n");
+}
+
+export const README_TABLE_START = "<!-- findings table: written from docs/findings.json -->";
+export const README_TABLE_END = "<!-- end findings table -->";
+
+/** Replaces the findings table between the README's markers; false when the file has none. */
+export function updateReadmeTable(readmePath: string, entries: FindingEntry[]): boolean {
+  if (!existsSync(readmePath)) return false;
+  const text = readFileSync(readmePath, "utf8");
+  const a = text.indexOf(README_TABLE_START);
+  const b = text.indexOf(README_TABLE_END);
+  if (a < 0 || b < a) return false;
+  writeFileAtomic(readmePath, `${text.slice(0, a + README_TABLE_START.length)}\n${findingsSummaryTable(entries)}\n${text.slice(b)}`);
+  return true;
 }

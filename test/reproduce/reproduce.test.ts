@@ -4,7 +4,7 @@
 // reported as failed with no figure, and unknown names list the valid ones.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,6 +12,7 @@ import { before, describe, it } from "node:test";
 import { TEST_CACHE } from "../experiment/fixtures.js";
 import { FINDINGS, middleLayers, type Finding } from "../../src/reproduce/findings.js";
 import { mergeEntries, reproduce, resolveFindings, type FindingEntry } from "../../src/reproduce/reproduce.js";
+import { README_TABLE_END, README_TABLE_START, updateReadmeTable } from "../../src/reproduce/report.js";
 
 const bin = fileURLToPath(new URL("../../../bin/xling.js", import.meta.url));
 const env = { ...process.env, OPENBLAS_NUM_THREADS: "1", XLING_CACHE: TEST_CACHE };
@@ -98,6 +99,19 @@ describe("xling reproduce", () => {
     assert.equal(merged.find((e) => e.name === "imbalance-teff")!.verdict, "reproduced");
     assert.equal(merged.find((e) => e.name === "balancing-cats")!.verdict, "inconclusive");
     assert.equal(merged.find((e) => e.name === "experts-beat-dense")!.verdict, "not run");
+  });
+
+  it("writes the README's table between its markers only", () => {
+    const readme = join(root, "README.md");
+    writeFileSync(readme, `# x\n\n${README_TABLE_START}\nold\n${README_TABLE_END}\n\nafter\n`);
+    const entries = mergeEntries([], [], "machine");
+    assert.equal(updateReadmeTable(readme, entries), true);
+    const text = readFileSync(readme, "utf8");
+    assert.doesNotMatch(text, /\nold\n/);
+    assert.match(text, /\| \[imbalance-teff\]\(docs\/findings.md#imbalance-teff\) \| \*\*not run\*\* \|/);
+    assert.match(text, /after\n$/);
+    writeFileSync(readme, "no markers\n");
+    assert.equal(updateReadmeTable(readme, entries), false);
   });
 
   it("takes the middle half of the layers", () => {
