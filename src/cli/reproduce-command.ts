@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import type { Command } from "./main.js";
 import { FINDINGS } from "../reproduce/findings.js";
 import { SCALES, type Scale } from "../reproduce/studies.js";
-import { DEFAULT_SEEDS, mergeEntries, readEntries, reproduce, resolveFindings } from "../reproduce/reproduce.js";
+import { DEFAULT_SEEDS, mergeEntries, readEntries, reproduce, resolveFindings, withSmallerScale } from "../reproduce/reproduce.js";
 import { figure, updateReadmeTable, writeFindings } from "../reproduce/report.js";
 
 export const reproduceCommand: Command = {
@@ -34,10 +34,12 @@ export const reproduceCommand: Command = {
     if (seeds !== undefined && !(Number.isInteger(seeds) && seeds >= 1)) throw new Error(`--seeds must be a positive whole number, got '${values.seeds}'`);
     const root = resolve((values.out as string | undefined) ?? join("runs", "reproduce"));
     const command = ["node bin/xling.js reproduce", ...raw].join(" ");
-    const entries = await reproduce(findings, {
+    const ran = await reproduce(findings, {
       scale, seeds, root, command, parallel: values.parallel ? Number(values.parallel) : undefined,
       log: (m) => process.stderr.write(`reproduce: ${m}\n`),
     });
+    // Beside a machine- or paper-scale figure, the quick one from the same root: a scale trend.
+    const entries = scale === "quick" ? ran : withSmallerScale(ran, readEntries(join(root, "quick", "findings.json")), "quick");
     // The scale's own table (every finding run at this scale under this root), and the docs' if asked.
     const outDir = join(root, scale);
     const written = writeFindings(outDir, mergeEntries(readEntries(join(outDir, "findings.json")), entries, scale));

@@ -56,6 +56,10 @@ export function findingsMarkdown(entries: FindingEntry[], generatedAt: string): 
       const d = Object.entries(e.xling.detail);
       if (d.length) lines.push(`- **Behind it (mean over seeds):** ${d.map(([k, v]) => `${k} ${num(v)}`).join(", ")}`);
     }
+    if (e.smallerScale) {
+      const t = e.smallerScale;
+      lines.push(`- **At ${t.scale} scale** (${num(t.parameters)} parameters, ${num(t.tokensPerRun)} tokens per run, ${t.seeds} seeds): ${t.mean >= 0 ? "+" : ""}${num(t.mean)}${t.lower === null ? "" : ` [${num(t.lower)}, ${num(t.upper)}]`}`);
+    }
     lines.push(`- **Scale:** ${scaleText(e)}${e.scale ? `; specs ${e.scale.specs.map((s) => `\`${s}\``).join(", ")}` : ""}`);
     lines.push(`- **Wall time:** ${duration(e.wallSeconds)}${e.flopsPerSecond ? ` (${num(e.flopsPerSecond / 1e9)} GFLOP/s of training achieved)` : ""}`);
     if (e.paperScale)

@@ -42,6 +42,8 @@ export interface FindingEntry {
   requires: string | null;
   command: string;
   ranAt: string | null;
+  /** The same finding at a smaller scale (a scale trend), when it was run there under the same root. */
+  smallerScale?: { scale: Scale; mean: number; lower: number | null; upper: number | null; seeds: number; parameters: number | null; tokensPerRun: number | null } | null;
 }
 
 export interface ReproduceOptions {
@@ -196,6 +198,15 @@ export function fillPaperEstimates(entries: FindingEntry[]): FindingEntry[] {
   return entries.map((e) => e.paperScale && e.paperScale.estimatedHoursHere === null
     ? { ...e, paperScale: { ...e.paperScale, estimatedHoursHere: (e.paperScale.flopsPerSeed * e.paperScale.seeds) / median / 3600, rateFrom: "the median of the other findings' machine runs" } }
     : e);
+}
+
+/** Attaches each entry's figure at `smaller` scale (from that scale's findings.json), for the scale trend. */
+export function withSmallerScale(entries: FindingEntry[], smaller: FindingEntry[], scale: Scale): FindingEntry[] {
+  return entries.map((e) => {
+    const s = smaller.find((x) => x.name === e.name && x.scale?.name === scale && x.xling);
+    if (!s || !e.xling || e.scale?.name === scale) return e;
+    return { ...e, smallerScale: { scale, mean: s.xling!.mean, lower: s.xling!.lower, upper: s.xling!.upper, seeds: s.xling!.values.length, parameters: s.scale!.parameters, tokensPerRun: s.scale!.tokensPerRun } };
+  });
 }
 
 export function readEntries(path: string): FindingEntry[] {
