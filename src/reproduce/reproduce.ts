@@ -89,7 +89,18 @@ function paperScaleOf(finding: Finding, seeds: number, flopsPerSecond: number | 
 }
 
 /** An entry for a finding that was not run at all. */
-export function notRunEntry(f: Finding, scale: Scale, note = "not run at this scale yet"): FindingEntry {
+const NOT_RUN_NOTE = "not run at this scale yet";
+
+/** Training FLOPs of one seed of a finding's machine-scale specs; null if a spec cannot be read. */
+function machineFlops(f: Finding): number | null {
+  try {
+    return f.specs.reduce((a, s) => a + specScale(parseSeeded(readRawSpec("machine", s), 0, `examples/reproduce/machine/${s}.json`)).flopsPerSeed, 0);
+  } catch {
+    return null;
+  }
+}
+
+export function notRunEntry(f: Finding, scale: Scale, note = NOT_RUN_NOTE): FindingEntry {
   return {
     name: f.name, group: f.group, claim: f.claim, paper: f.paper, effect: f.effect, verdict: "not run", note,
     scale: null, xling: null, wallSeconds: null, flopsPerSecond: null, paperScale: paperScaleOf(f, DEFAULT_SEEDS.paper, null),
@@ -195,9 +206,18 @@ export function fillPaperEstimates(entries: FindingEntry[]): FindingEntry[] {
   const rates = entries.filter((e) => e.scale?.name === "machine" && e.flopsPerSecond && e.verdict !== "failed").map((e) => e.flopsPerSecond!).sort((a, b) => a - b);
   if (!rates.length) return entries;
   const median = rates.length % 2 ? rates[(rates.length - 1) / 2]! : (rates[rates.length / 2 - 1]! + rates[rates.length / 2]!) / 2;
-  return entries.map((e) => e.paperScale && e.paperScale.estimatedHoursHere === null
-    ? { ...e, paperScale: { ...e.paperScale, estimatedHoursHere: (e.paperScale.flopsPerSeed * e.paperScale.seeds) / median / 3600, rateFrom: "the median of the other findings' machine runs" } }
-    : e);
+  return entries.map((e) => {
+    let out = e;
+    if (out.paperScale && out.paperScale.estimatedHoursHere === null)
+      out = { ...out, paperScale: { ...out.paperScale, estimatedHoursHere: (out.paperScale.flopsPerSeed * out.paperScale.seeds) / median / 3600, rateFrom: "the median of the other findings' machine runs" } };
+    // A finding not run says what its machine-scale run would cost here.
+    if (out.verdict === "not run" && out.note === NOT_RUN_NOTE) {
+      const f = FINDINGS.find((x) => x.name === out.name);
+      const hours = f ? machineFlops(f) : null;
+      if (hours !== null) out = { ...out, note: `${NOT_RUN_NOTE}: its ${DEFAULT_SEEDS.machine} seeds at machine scale would take about ${((hours * DEFAULT_SEEDS.machine) / median / 3600).toFixed(1)} hours of wall time here at the median rate of the findings that ran` };
+    }
+    return out;
+  });
 }
 
 /** Attaches each entry's figure at `smaller` scale (from that scale's findings.json), for the scale trend. */
