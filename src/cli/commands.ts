@@ -32,7 +32,9 @@ async function runSpec(specPath: string, out: string | undefined, parallel: stri
   process.stderr.write(`${exp.name}: ${summary.ran.length} run(s) trained, ${summary.skipped.length} already finished, ${summary.failed.length} failed\n`);
   for (const f of summary.failed) process.stderr.write(`  ${f.runId}: ${f.error}\n`);
   const report = finishExperiment(expDir);
-  process.stdout.write(`report: ${report}\nresults: ${join(expDir, "results.sqlite")} (query with: xling results ${exp.name} --result ppl --lang clone1)\n`);
+  // The clone study's results have a known shape; other studies' result names vary, and a wrong --result lists them.
+  const query = exp.study === "clone-imbalance" ? "--result ppl --lang clone1" : "--result <name> [--lang L] [--where field=value]";
+  process.stdout.write(`report: ${report}\nresults: ${join(expDir, "results.sqlite")} (query with: xling results ${exp.name} ${query})\n`);
   return { summary, expDir };
 }
 

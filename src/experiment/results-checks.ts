@@ -67,6 +67,8 @@ export function checkResultsQuestion(store: ResultsStore, q: { experiment: strin
     const parent = f.field.includes(".") ? f.field.slice(0, f.field.lastIndexOf(".")) : "";
     const absence = f.value === null && (parent === "" || paths.has(parent));
     if (!known(f.field) && !absence) return `--where ${text}: no run of ${q.experiment} has a config field ${f.field} (fields: ${list(leaves, "none")})`;
+    const mismatch = valueTypeMismatch(runs.map((r) => valueAt(r.config, f.field)), f.value);
+    if (mismatch) return `--where ${text}: ${f.field} holds ${mismatch}, never a ${typeof f.value} (values: ${list(distinctValues(runs.map((r) => valueAt(r.config, f.field))), "none")})`;
   }
   for (const field of q.groupBy ?? []) {
     if (!known(field)) return `--group-by ${field}: no run of ${q.experiment} has this config field (fields: ${list(leaves, "none")})`;
@@ -75,4 +77,32 @@ export function checkResultsQuestion(store: ResultsStore, q: { experiment: strin
   for (const r of runs) for (const v of store.results(r.runId)) names.add(v.name);
   if (names.size > 0 && !names.has(q.result)) return `--result ${q.result}: no run of ${q.experiment} has this result (results: ${list(names, "none")})`;
   return null;
+}
+
+function valueAt(config: unknown, field: string): unknown {
+  let v: unknown = config;
+  for (const key of field.split(".")) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<string, unknown>)[key];
+  }
+  return v;
+}
+
+/**
+ * The type every run's value has ("numbers", "strings", "booleans") when a compared
+ * value can never equal or order against it, else null. Why: `data.ratio=abc` is
+ * well-formed, but compares numbers with a string and so matches nothing.
+ */
+function valueTypeMismatch(values: unknown[], wanted: unknown): string | null {
+  if (wanted === null) return null;
+  const present = values.filter((v) => v !== undefined && v !== null);
+  if (present.length === 0) return null;
+  const types = new Set(present.map((v) => typeof v));
+  if (types.size !== 1 || types.has(typeof wanted)) return null;
+  const only = [...types][0];
+  return only === "number" || only === "string" || only === "boolean" ? `${only}s` : null;
+}
+
+function distinctValues(values: unknown[]): string[] {
+  return [...new Set(values.filter((v) => v !== undefined).map((v) => JSON.stringify(v)))].slice(0, 12);
 }

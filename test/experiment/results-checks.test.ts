@@ -48,6 +48,10 @@ describe("xling results checks", () => {
     r = ask("--where", "data.ratio");
     assert.equal(r.exitCode, 2);
     assert.match(r.stderr, /has no operator/);
+    // Well-formed but of the wrong type: numbers never equal a string.
+    r = ask("--where", "data.ratio=abc");
+    assert.equal(r.exitCode, 2);
+    assert.match(r.stderr, /--where data\.ratio=abc: data\.ratio holds numbers, never a string \(values: 0\.1/);
     // Known fields, and the absence of a field in an object that exists, still work.
     r = ask("--where", "data.ratio=0.1");
     assert.equal(r.exitCode, 0, r.stderr);
