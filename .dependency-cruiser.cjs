@@ -2,7 +2,7 @@
 // Imports point down this list only; folders on one line are one layer and may import
 // each other as long as no cycle forms:
 //   util -> torch -> nn -> data, train, analysis, experts, transfer, distributed, report
-//        -> run -> studies -> cli
+//        -> run -> studies -> reproduce -> cli
 const LAYERS = [
   ["util"],
   ["torch"],
@@ -10,6 +10,7 @@ const LAYERS = [
   ["data", "train", "analysis", "experts", "transfer", "distributed", "report"],
   ["run"],
   ["studies"],
+  ["reproduce"],
   ["cli"],
 ];
 const dir = (names) => `^src/(${names.join("|")})/`;

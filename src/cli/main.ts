@@ -5,11 +5,13 @@ import { join } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { commands } from "./commands.js";
 import { launchCommand } from "./launch.js";
+import { reproduceCommand } from "./reproduce-command.js";
 import { optionsHelp, validateOptions, type Command } from "../run/command-options.js";
 import { packageRoot } from "../util/package-root.js";
 import { watchParent } from "../util/parent-watch.js";
 
 commands.launch = launchCommand;
+commands.reproduce = reproduceCommand;
 
 export type { Command } from "../run/command-options.js";
 
