@@ -7,13 +7,13 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { PACKAGE_ROOT } from "../src/torch/native.js";
-import { parseExperiment } from "../src/experiment/spec.js";
-import { executeCloneRun } from "../src/experiment/clone-run.js";
+import { packageRoot } from "../src/util/package-root.js";
+import { parseExperiment } from "../src/studies/clone-imbalance/spec.js";
+import { executeCloneRun } from "../src/studies/clone-imbalance/run.js";
 
 const { values } = parseArgs({ options: { steps: { type: "string", default: "500" }, threads: { type: "string", default: "2" } } });
 const steps = Number(values.steps);
-const demo = JSON.parse(readFileSync(join(PACKAGE_ROOT, "examples", "demo.json"), "utf8")) as { base: Record<string, Record<string, unknown>> };
+const demo = JSON.parse(readFileSync(join(packageRoot(), "examples", "demo.json"), "utf8")) as { base: Record<string, Record<string, unknown>> };
 const dir = mkdtempSync(join(tmpdir(), "xling-bench-precision-"));
 
 function validLoss(precision: "fp32" | "bf16"): Promise<{ nll: number; seconds: number }> {

@@ -115,7 +115,7 @@ for (let i = 0; i < calls; i++) {
     });
     ok++;
   } catch (e) {
-    if (!(e instanceof Error)) throw new Error(`non-Error thrown: ${String(e)}`);
+    if (!(e instanceof Error)) throw new Error(`non-Error thrown: ${String(e)}`, { cause: e });
     errors++;
   }
 }

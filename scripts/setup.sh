@@ -43,7 +43,7 @@ lock_stamp=$(stamp package.json package-lock.json)
 if [[ ! -d node_modules || "$(cat build/.npm-stamp 2>/dev/null)" != "$lock_stamp" ]]; then
   echo "xling setup: installing npm packages"
   # The addon is built below, once, rather than by npm's install hook.
-  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+  npm ci --include=dev --ignore-scripts --no-audit --no-fund --loglevel=error
   # better-sqlite3 (the results store) compiles SQLite from its own sources here.
   npm rebuild better-sqlite3 --loglevel=error >/dev/null
   echo "$lock_stamp" > build/.npm-stamp

@@ -1,24 +1,22 @@
 // The subcommands. Each parses its options and calls the library.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { Command } from "./main.js";
-import { PACKAGE_ROOT } from "../torch/native.js";
+import type { Command } from "../run/command-options.js";
+import { packageRoot } from "../util/package-root.js";
 import { buildInfo, getNumThreads, cudaDeviceCount, cpuBf16Support, defaultPrecision } from "../torch/index.js";
-import { loadAnyExperiment, studyDriver } from "../experiment/studies.js";
-import { runExperiment, type RunnerSummary } from "../experiment/runner.js";
+import { loadAnyExperiment, studyCommands, sweepStudy } from "../studies/registry.js";
+import { runExperiment, type RunnerSummary } from "../studies/runner.js";
 import { listCorpora, openCorpus } from "../data/corpora/index.js";
 import { DEBIAN_REFERENCE_LANGS, installDebianReference } from "../data/corpora/debian-reference.js";
 import { SentencePieceTokenizer, trainTokenizer } from "../data/tokenizer.js";
 import { countText } from "../data/manifest.js";
-import { resultsCommand } from "../experiment/results-command.js";
-import { moreCommands } from "./more-commands.js";
-import { transferCommands } from "./transfer-commands.js";
-import { translateCommands } from "./translate-commands.js";
+import { resultsCommand } from "../run/results-command.js";
+import { alignCommands } from "./align-commands.js";
+import { exitCodeOfRun, list, required as str } from "../run/command-options.js";
+import { finishExperiment } from "../studies/finish.js";
+import { acquireDirLock } from "../run/dir-lock.js";
 import { corpusCommands } from "./corpus-commands.js";
 import { hfCommands } from "./hf-commands.js";
-import { exitCodeOfRun, list, required as str } from "./options.js";
-import { finishExperiment } from "../report/finish.js";
-import { acquireDirLock } from "../experiment/dir-lock.js";
 
 
 async function runSpec(specPath: string, out: string | undefined, parallel: string | undefined): Promise<{ summary: RunnerSummary; expDir: string }> {
@@ -47,7 +45,7 @@ export const commands: Record<string, Command> = {
       parallel: { type: "string", integer: { min: 1 }, description: "runs trained at once (one process each)", defaultText: "the spec's parallel" },
     },
     async run({ values }) {
-      const { summary } = await runSpec(join(PACKAGE_ROOT, "examples", "demo.json"), values.out as string | undefined, values.parallel as string | undefined);
+      const { summary } = await runSpec(join(packageRoot(), "examples", "demo.json"), values.out as string | undefined, values.parallel as string | undefined);
       return summary.failed.length ? 1 : 0;
     },
   },
@@ -75,7 +73,7 @@ export const commands: Record<string, Command> = {
       const dir = positionals[0];
       if (!dir) throw new Error("give the run directory");
       const config = JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as unknown;
-      const driver = studyDriver((values.study as string | undefined) ?? "clone-imbalance");
+      const driver = sweepStudy((values.study as string | undefined) ?? "clone-imbalance");
       // The writer owns the run directory (under `xling launch`, rank 0 only).
       const lock = (process.env.RANK ?? "0") === "0" ? acquireDirLock(dir) : null;
       try {
@@ -217,12 +215,11 @@ export const commands: Record<string, Command> = {
       process.stdout.write(`OPENBLAS_NUM_THREADS=${process.env.OPENBLAS_NUM_THREADS ?? "(unset)"}\n`);
       const cpu = cpuBf16Support();
       process.stdout.write(`CPU bf16: ${cpu.native ? `native (${cpu.flags.join(", ")})` : "no (neither avx512_bf16 nor amx_bf16)"}; default precision ${defaultPrecision()}\n`);
-      if (existsSync(join(PACKAGE_ROOT, "build", "Release", "xling.node"))) process.stdout.write(`addon: ${join(PACKAGE_ROOT, "build", "Release", "xling.node")}\n`);
+      if (existsSync(join(packageRoot(), "build", "Release", "xling.node"))) process.stdout.write(`addon: ${join(packageRoot(), "build", "Release", "xling.node")}\n`);
     },
   },
-  ...moreCommands,
-  ...transferCommands,
-  ...translateCommands,
+  ...alignCommands,
+  ...studyCommands(),
   ...corpusCommands,
   ...hfCommands,
 };

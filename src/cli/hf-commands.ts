@@ -2,11 +2,11 @@
 // two things anyone does with a language model: score text and sample from it.
 import { resolve } from "node:path";
 import type { Command } from "./main.js";
-import { exportHf } from "../experiment/export-hf.js";
-import { importHf, listed, loadLanguageModel } from "../experiment/language-model.js";
-import { evaluateText } from "../experiment/eval-text.js";
+import { exportHf } from "../studies/export-hf.js";
+import { importHf, listed, loadLanguageModel } from "../studies/language-model.js";
+import { evaluateText } from "../studies/eval-text.js";
 import { sampleTokens } from "../analysis/generate.js";
-import { numberOr, required } from "./options.js";
+import { numberOr, required } from "../run/command-options.js";
 
 const cacheOption = { type: "string", description: "token cache the run was prepared in (a run's tokenizer is read from it)", defaultText: "$XLING_CACHE or <experiment>/../.xling-cache" } as const;
 

@@ -1,9 +1,9 @@
 // `xling launch`: runs any xling training command as a data-parallel job (see
 // src/distributed/launcher.ts).
 import { parseArgs } from "node:util";
-import type { Command } from "./main.js";
+import type { Command } from "../run/command-options.js";
 import { launch, parseMaster } from "../distributed/launcher.js";
-import { optionsHelp, type OptionSpec } from "./options.js";
+import { optionsHelp, type OptionSpec } from "../run/command-options.js";
 
 const LAUNCH_OPTIONS: Record<string, OptionSpec> = {
   nproc: { type: "string", integer: { min: 1 }, description: "ranks on this node" },

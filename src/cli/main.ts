@@ -6,21 +6,14 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { commands } from "./commands.js";
 import { launchCommand } from "./launch.js";
 import { reproduceCommand } from "./reproduce-command.js";
-import { optionsHelp, validateOptions, type OptionSpec } from "./options.js";
+import { optionsHelp, validateOptions, type Command } from "../run/command-options.js";
 import { packageRoot } from "../util/package-root.js";
 import { watchParent } from "../util/parent-watch.js";
 
 commands.launch = launchCommand;
 commands.reproduce = reproduceCommand;
 
-export interface Command {
-  summary: string;
-  usage: string;
-  options?: Record<string, OptionSpec>;
-  run(args: { values: Record<string, string | boolean | (string | boolean)[] | undefined>; positionals: string[]; raw: string[] }): Promise<number | void>;
-  /** Parses its own arguments (run() gets them unparsed in `raw`). */
-  ownArgs?: boolean;
-}
+export type { Command } from "../run/command-options.js";
 
 function help(): string {
   const width = Math.max(...Object.keys(commands).map((n) => n.length));

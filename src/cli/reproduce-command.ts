@@ -1,7 +1,7 @@
 // `xling reproduce`: the seed papers' headline findings (src/reproduce/findings.ts) run at a
 // scale, with verdicts from intervals over seeds, written as findings.json/.md/.html.
 import { join, resolve } from "node:path";
-import type { Command } from "./main.js";
+import type { Command } from "../run/command-options.js";
 import { FINDINGS } from "../reproduce/findings.js";
 import { SCALES, type Scale } from "../reproduce/studies.js";
 import { DEFAULT_SEEDS, mergeEntries, readEntries, reproduce, resolveFindings, withSmallerScale } from "../reproduce/reproduce.js";

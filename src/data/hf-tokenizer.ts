@@ -56,7 +56,7 @@ export class HfTokenizer {
     try {
       this.tok = new Tokenizer(raw, {});
     } catch (e) {
-      throw new Error(`${path}: the tokenizers library rejects it (${(e as Error).message})`);
+      throw new Error(`${path}: the tokenizers library rejects it (${(e as Error).message})`, { cause: e });
     }
     this.ids = this.tok.get_vocab(true);
     let maxId = -1;
@@ -78,7 +78,7 @@ export class HfTokenizer {
     try {
       text = readFileSync(path, "utf8");
     } catch (e) {
-      throw new Error(`${path}: cannot read (${(e as Error).message})`);
+      throw new Error(`${path}: cannot read (${(e as Error).message})`, { cause: e });
     }
     return HfTokenizer.fromString(text, path);
   }
@@ -89,7 +89,7 @@ export class HfTokenizer {
     try {
       raw = JSON.parse(text);
     } catch (e) {
-      throw new Error(`${path}: not valid JSON (${(e as Error).message})`);
+      throw new Error(`${path}: not valid JSON (${(e as Error).message})`, { cause: e });
     }
     if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new Error(`${path}: the top level is not an object`);
     return new HfTokenizer(path, raw as Json);

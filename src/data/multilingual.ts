@@ -13,11 +13,13 @@ import { join } from "node:path";
 import { openCorpus } from "./corpora/index.js";
 import type { Split } from "./manifest.js";
 import { TokenCacheReader, writeDocumentsToCache } from "./token-cache.js";
-import { isRecordFile, readJsonl, readTextDocuments } from "./readers/index.js";
-import { splitDocuments, trainCorpusTokenizer, type TokenizerChoice } from "./prepare.js";
+import { readJsonl, readTextDocuments, isRecordFile } from "./readers/index.js";
+import { splitDocuments, trainCorpusTokenizer, type TokenizerChoice } from "./corpus-tokenizer.js";
 import { writeFileAtomic } from "../util/atomic.js";
 
-export type CorpusName = "bible" | "udhr" | "debian-reference" | "libreoffice-help" | "file";
+/** The corpora a study can name: the embedded ones, or "file" with a path. */
+export const CORPUS_NAMES = ["bible", "udhr", "debian-reference", "libreoffice-help", "file"] as const;
+export type CorpusName = (typeof CORPUS_NAMES)[number];
 
 /** Where one language's text comes from. */
 export interface LanguageSource {

@@ -2,32 +2,25 @@
 // SentencePiece tokenizer trained on the training split, and the three splits encoded
 // and packed into token caches. Everything is cached under a key of the settings, so
 // the runs of an experiment (and later experiments) tokenize once.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { splitOf, type Split, type SplitSpec } from "./manifest.js";
-import { trainTokenizer, type SentencePieceTokenizer } from "./tokenizer.js";
+import type { Split } from "./manifest.js";
 import { TokenCacheReader, writeDocumentsToCache } from "./token-cache.js";
 import { readLanguage } from "./multilingual.js";
 import { writeFileAtomic } from "../util/atomic.js";
+import type { CorpusName } from "./multilingual.js";
+import { splitDocuments, trainCorpusTokenizer, type TokenizerChoice } from "./corpus-tokenizer.js";
+
+export { splitDocuments, trainCorpusTokenizer, type TokenizerChoice } from "./corpus-tokenizer.js";
 
 export interface CorpusChoice {
-  name: "bible" | "udhr" | "debian-reference" | "libreoffice-help" | "file";
+  name: CorpusName;
   lang: string;
   translation?: string;
   path?: string;
   validFraction: number;
   testFraction: number;
-}
-
-export interface TokenizerChoice {
-  vocabSize: number;
-  modelType: "unigram" | "bpe";
-  characterCoverage: number;
-  /** A padding piece (encoders pad sequences; language models pack them). */
-  padId?: number;
-  /** Extra control pieces, e.g. "<mask>" for masked-LM pretraining. */
-  controlSymbols?: string[];
 }
 
 export interface PreparedCorpus {
@@ -88,33 +81,6 @@ async function build(corpus: CorpusChoice, tok: TokenizerChoice, seed: number, d
   }
   const manifest: PreparedManifest = { vocabSize: tokenizer.vocabSize, separatorId, specialIds, documents, tokens, corpus, tokenizer: tok };
   writeFileAtomic(join(dir, "prepared.json"), JSON.stringify(manifest, null, 2));
-}
-
-/** A corpus's documents by split (hash of seed and document index); every split must get some. */
-export function splitDocuments(texts: string[], spec: SplitSpec, what: string): Record<Split, string[]> {
-  if (texts.length < 3) throw new Error(`${what}: only ${texts.length} documents; need at least 3 to split`);
-  const bySplit: Record<Split, string[]> = { train: [], valid: [], test: [] };
-  texts.forEach((t, i) => bySplit[splitOf(i, spec)].push(t));
-  for (const s of SPLITS) if (bySplit[s].length === 0) throw new Error(`${what}: the ${s} split is empty; raise its fraction`);
-  return bySplit;
-}
-
-/**
- * Trains the SentencePiece model of a prepared corpus into dir/tokenizer.model (written
- * under a temporary name first, so a crash leaves no half model), and names the id put
- * between documents and the ids that are never cloned or masked.
- */
-export async function trainCorpusTokenizer(texts: string[], tok: TokenizerChoice, dir: string): Promise<{ tokenizer: SentencePieceTokenizer; separatorId: number; specialIds: number[] }> {
-  const tmpPrefix = join(dir, `tokenizer.tmp-${process.pid}`);
-  const tokenizer = await trainTokenizer(texts, {
-    modelPrefix: tmpPrefix, vocabSize: tok.vocabSize, modelType: tok.modelType, characterCoverage: tok.characterCoverage,
-    numThreads: 2, tmpDir: dir, padId: tok.padId, controlSymbols: tok.controlSymbols,
-  });
-  renameSync(`${tmpPrefix}.model`, join(dir, "tokenizer.model"));
-  rmSync(`${tmpPrefix}.vocab`, { force: true });
-  const separatorId = tokenizer.eosId >= 0 ? tokenizer.eosId : tokenizer.unkId;
-  const specialIds = [tokenizer.unkId, tokenizer.bosId, tokenizer.eosId, tokenizer.padId].filter((i) => i >= 0);
-  return { tokenizer, separatorId, specialIds };
 }
 
 function readDocuments(c: CorpusChoice): Promise<string[]> {

@@ -6,15 +6,14 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { native as addon } from "../torch/native.js";
+import { sentencePieceAddon, type NativeSentencePiece, type PieceKind } from "../torch/sentencepiece.js";
 import { checkTokenizerInput } from "./tokenizer-input.js";
 import { trainerFlags, type TrainTokenizerOptions } from "./tokenizer-flags.js";
 
 export { trainerFlags } from "./tokenizer-flags.js";
 export type { NormalizationRule, SentencePieceModelType, TrainTokenizerOptions } from "./tokenizer-flags.js";
 
-/** What kind of vocabulary entry an id is. User-defined symbols report "normal". */
-export type PieceKind = "normal" | "unknown" | "control" | "unused" | "byte";
+export type { PieceKind } from "../torch/sentencepiece.js";
 
 /** A batch of encoded texts: the ids of text k are ids.subarray(offsets[k], offsets[k + 1]). */
 export interface EncodedBatch {
@@ -24,30 +23,7 @@ export interface EncodedBatch {
 
 type Ids = Int32Array | readonly number[];
 
-// The native side, as registered by native/src/sentencepiece.cc.
-interface NativeSentencePiece {
-  encodeIds(text: string): Int32Array;
-  encodeIdsBatch(texts: readonly string[]): [Int32Array, Int32Array];
-  encodePiecesBatch(texts: readonly string[]): string[][];
-  decodeIds(ids: Ids): string;
-  decodeIdsBatch(ids: Int32Array, offsets: Int32Array): string[];
-  decodePieces(pieces: readonly string[]): string;
-  vocabSize(): number;
-  idToPiece(id: number): string;
-  pieceToId(piece: string): number;
-  score(id: number): number;
-  idKind(id: number): PieceKind;
-  specialIds(): { unk: number; bos: number; eos: number; pad: number };
-  serialize(): Uint8Array;
-}
-
-interface NativeSentencePieceFunctions {
-  spm_load(path: string): NativeSentencePiece;
-  spm_load_bytes(bytes: Uint8Array): NativeSentencePiece;
-  spm_train(flags: Record<string, string>): Promise<void>;
-}
-
-const native = (): NativeSentencePieceFunctions => addon as unknown as NativeSentencePieceFunctions;
+const native = sentencePieceAddon;
 
 export class SentencePieceTokenizer {
   /** Vocabulary size, special pieces included. */

@@ -35,7 +35,7 @@ export class ProcessGroup {
       });
     } catch (e) {
       throw new Error(`rank ${env.rank} could not join the ${env.worldSize}-rank job at ${env.masterAddr}:${env.masterPort} ` +
-        `within ${env.rendezvousTimeoutMs / 1000} s: ${(e as Error).message}`);
+        `within ${env.rendezvousTimeoutMs / 1000} s: ${(e as Error).message}`, { cause: e });
     }
   }
 

@@ -8,8 +8,6 @@
 // prefix and in the names of a few submodules, which the rename tables below map.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { HfTokenizer } from "../data/hf-tokenizer.js";
-import { SentencePieceTokenizer } from "../data/tokenizer.js";
 import { type Tensor, loadSafetensors, noGrad, saveSafetensors } from "../torch/index.js";
 import { checkConfigSizes } from "./config-size-check.js";
 import { MaskedLM, encoderConfig, type EncoderConfig, type EncoderFamily } from "./encoder.js";
@@ -84,7 +82,7 @@ export function readConfigJson(dir: string): { path: string; raw: Record<string,
   try {
     return { path, raw: JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown> };
   } catch (e) {
-    throw new Error(`${path}: not valid JSON (${(e as Error).message})`);
+    throw new Error(`${path}: not valid JSON (${(e as Error).message})`, { cause: e });
   }
 }
 
@@ -194,24 +192,11 @@ export function loadHuggingFace(dir: string): LoadedEncoder {
   return { model, family, tokenizerPath: sentencePiecePath(dir), tokenizerJsonPath: tokenizerJsonPath(dir), unused: [...tensors.keys()].filter((k) => !used.has(k)), missing };
 }
 
-function sentencePiecePath(dir: string): string | null {
+export function sentencePiecePath(dir: string): string | null {
   return SENTENCEPIECE_FILES.map((f) => join(dir, f)).find(existsSync) ?? null;
 }
 
-function tokenizerJsonPath(dir: string): string | null {
+export function tokenizerJsonPath(dir: string): string | null {
   const path = join(dir, "tokenizer.json");
   return existsSync(path) ? path : null;
-}
-
-/**
- * The tokenizer of a model directory: its SentencePiece model when it has one (the
- * XLM-R family), else its tokenizer.json (BERT family, GPT-2). Both give ids through
- * encode / encodeBatch / decode and report vocabSize and padId.
- */
-export function loadDirectoryTokenizer(dir: string): SentencePieceTokenizer | HfTokenizer {
-  const spm = sentencePiecePath(dir);
-  if (spm) return SentencePieceTokenizer.load(spm);
-  const json = tokenizerJsonPath(dir);
-  if (json) return HfTokenizer.load(json);
-  throw new Error(`${dir}: no tokenizer found (looked for ${[...SENTENCEPIECE_FILES, "tokenizer.json"].join(", ")})`);
 }

@@ -6,14 +6,14 @@
 // figures behind the effect, shown beside it, never used for the verdict.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { analyseCloneStudy } from "../experiment/clone-study.js";
-import { isFinished, readOutcome, type PlannedRun } from "../experiment/runner.js";
-import type { RunConfig } from "../experiment/spec.js";
-import type { BalanceRunConfig } from "../experiment/balance-spec.js";
-import { catsVariantLabel } from "../experiment/balance-spec.js";
-import type { RunOutcome } from "../experiment/clone-run.js";
-import type { TransferResults } from "../experiment/transfer-run.js";
-import type { StudyEvaluation } from "../experts/btm.js";
+import { analyseCloneStudy } from "../studies/clone-imbalance/analysis.js";
+import { isFinished, readOutcome, type PlannedRun } from "../run/run-dir.js";
+import type { RunConfig } from "../studies/clone-imbalance/spec.js";
+import type { BalanceRunConfig } from "../studies/language-balance/spec.js";
+import { catsVariantLabel } from "../studies/language-balance/spec.js";
+import type { RunOutcome } from "../run/contract.js";
+import type { TransferResults } from "../studies/transfer/run.js";
+import type { StudyEvaluation } from "../studies/experts/btm.js";
 import { plannedRuns, type LoadedSpec } from "./studies.js";
 
 export interface SeedData {

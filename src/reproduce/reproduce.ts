@@ -4,7 +4,7 @@
 // seeds, the verdict (verdict.ts), the scale, the wall time and the exact command.
 import { existsSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { PACKAGE_ROOT } from "../torch/native.js";
+import { packageRoot } from "../util/package-root.js";
 import { FINDINGS, type Finding, type SeedData } from "./findings.js";
 import { effectInterval, verdictAtScale, type EffectInterval, type Verdict } from "./verdict.js";
 import { parseSeeded, readRawSpec, runSeed, seedDir, specScale, wallTimeOf, type LoadedSpec, type Scale, type SeedRun } from "./studies.js";
@@ -164,7 +164,7 @@ function analyseFinding(f: Finding, opts: ReproduceOptions, seeds: number, specs
   const base: FindingEntry = {
     name: f.name, group: f.group, claim: f.claim, paper: f.paper, effect: f.effect, verdict: "failed", note: null,
     scale: {
-      name: opts.scale, seeds, specs: f.specs.map((s) => relative(PACKAGE_ROOT, join(PACKAGE_ROOT, "examples", "reproduce", opts.scale, `${s}.json`))),
+      name: opts.scale, seeds, specs: f.specs.map((s) => relative(packageRoot(), join(packageRoot(), "examples", "reproduce", opts.scale, `${s}.json`))),
       parameters: Math.max(...scales.map((s) => s.parameters)), tokensPerRun: Math.max(...scales.map((s) => s.tokensPerRun)),
       tokensPerSeed: scales.reduce((a, s) => a + s.tokensPerSeed, 0),
     },
@@ -234,6 +234,6 @@ export function readEntries(path: string): FindingEntry[] {
   try {
     return (JSON.parse(readFileSync(path, "utf8")) as { findings: FindingEntry[] }).findings ?? [];
   } catch (e) {
-    throw new Error(`${path}: not a findings file (${(e as Error).message})`);
+    throw new Error(`${path}: not a findings file (${(e as Error).message})`, { cause: e });
   }
 }

@@ -7,14 +7,15 @@
 // independent replicate of the whole study, monolingual curves and seed models included.
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PACKAGE_ROOT } from "../torch/native.js";
-import { readSpecFile } from "../experiment/spec.js";
-import { studyDriver, type AnyExperiment } from "../experiment/studies.js";
-import { planRuns, runExperiment, type PlannedRun } from "../experiment/runner.js";
-import { parseTransferSpec, type TransferConfig } from "../experiment/transfer-spec.js";
-import { runTransferStudy } from "../experiment/transfer-run.js";
-import { parseExpertStudy, type ExpertStudy } from "../experts/spec.js";
-import { evaluateStudy, isDone, planStudy, trainStudy } from "../experts/btm.js";
+import { packageRoot } from "../util/package-root.js";
+import { readSpecFile } from "../run/spec.js";
+import { sweepStudy, type AnyExperiment } from "../studies/registry.js";
+import { planRuns, type PlannedRun } from "../run/run-dir.js";
+import { runExperiment } from "../studies/runner.js";
+import { parseTransferSpec, type TransferConfig } from "../studies/transfer/spec.js";
+import { runTransferStudy } from "../studies/transfer/run.js";
+import { parseExpertStudy, type ExpertStudy } from "../studies/experts/spec.js";
+import { evaluateStudy, isDone, trainStudy } from "../studies/experts/btm.js";
 import { GPT_SIZES } from "../nn/gpt.js";
 
 export type StudyKind = "clone-imbalance" | "language-balance" | "translation-balance" | "transfer" | "experts";
@@ -22,7 +23,7 @@ export const SCALES = ["quick", "machine", "paper"] as const;
 export type Scale = (typeof SCALES)[number];
 
 export function specPath(scale: Scale, spec: string): string {
-  return join(PACKAGE_ROOT, "examples", "reproduce", scale, `${spec}.json`);
+  return join(packageRoot(), "examples", "reproduce", scale, `${spec}.json`);
 }
 
 export function seedDir(root: string, scale: Scale, spec: string, seed: number): string {
@@ -40,6 +41,8 @@ export function studyKindOf(raw: unknown, source: string): StudyKind {
 
 /** The raw spec with its training seed set to `seed` (and any seed sweep removed). */
 export function seededSpec(raw: unknown, seed: number, source: string): Record<string, unknown> {
+  // A spec of any study kind, edited by field path before its schema validates it.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const spec = structuredClone(raw) as Record<string, any>;
   switch (studyKindOf(raw, source)) {
     case "clone-imbalance":
@@ -70,8 +73,8 @@ export function parseSeeded(raw: unknown, seed: number, source: string): LoadedS
   const seeded = seededSpec(raw, seed, source);
   const kind = studyKindOf(raw, source);
   if (kind === "transfer") return { kind, cfg: parseTransferSpec(seeded, source) };
-  if (kind === "experts") return { kind, study: parseExpertStudy(seeded, source, PACKAGE_ROOT) };
-  return { kind, exp: studyDriver(kind).parse(seeded, source) };
+  if (kind === "experts") return { kind, study: parseExpertStudy(seeded, source, packageRoot()) };
+  return { kind, exp: sweepStudy(kind).parse(seeded, source) };
 }
 
 export interface SeedRun {
@@ -184,6 +187,8 @@ function dims(model: { size: string; dModel?: number; layers?: number }): { dMod
 export function specScale(spec: LoadedSpec): SpecScale {
   const runs: { params: number; tokens: number }[] = [];
   if (spec.kind === "clone-imbalance" || spec.kind === "language-balance" || spec.kind === "translation-balance") {
+    // Any sweep kind's run config: only its model and train fields are read.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     for (const r of spec.exp.runs as any[]) {
       const d = dims(r.model);
       const vocab = r.tokenizer.vocabSize * (spec.kind === "clone-imbalance" ? r.clones.languages : 1);

@@ -24,4 +24,3 @@ function load(): NativeAddon {
 }
 
 export const native: NativeAddon = load();
-export const PACKAGE_ROOT = packageRoot();

@@ -30,7 +30,7 @@ let detected: CpuBf16Support | null = null;
 /** This machine's CPU, detected once (no /proc/cpuinfo, e.g. macOS: no native bf16). */
 export function cpuBf16Support(): CpuBf16Support {
   if (!detected) {
-    let text = "";
+    let text: string;
     try {
       text = readFileSync("/proc/cpuinfo", "utf8");
     } catch {

@@ -7,6 +7,7 @@ import { AdamW, manualSeed, randint, saveSafetensors, loadSafetensors, tidy } fr
 import { GPT, type GPTConfig } from "../nn/gpt.js";
 import { findReference, runReference } from "./reference.js";
 import { lmTrainStep } from "./step.js";
+import { RUN_ADAMW } from "./trainer.js";
 
 export interface ParityOptions {
   config: GPTConfig;
@@ -53,7 +54,7 @@ export function runParity(o: ParityOptions = PARITY_DEFAULTS): ParityResult {
     for (const t of init.values()) t.dispose();
     const { tensors } = loadSafetensors(batchesPath);
     const batches = tensors.get("tokens")!;
-    const opt = new AdamW(model.namedParameters(), { lr: o.lr, betas: [0.9, 0.95], eps: 1e-8, weightDecay: 0 });
+    const opt = new AdamW(model.namedParameters(), { lr: o.lr, ...RUN_ADAMW });
     const xling: number[] = [];
     for (let s = 0; s < o.steps; s++) xling.push(tidy(() => lmTrainStep(model, opt, batches.select(0, s), precision)));
     model.dispose();

@@ -3,7 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { PACKAGE_ROOT } from "../torch/native.js";
+import { packageRoot } from "../util/package-root.js";
 
 export interface ReferenceEnv {
   python: string;
@@ -15,7 +15,7 @@ export interface ReferenceEnv {
  * scripts/reference/gpt_reference.py, and Debian's /usr/bin/python3 (which has torch).
  */
 export function findReference(): ReferenceEnv | null {
-  const script = process.env.XLING_TORCH_REFERENCE ?? join(PACKAGE_ROOT, "scripts", "reference", "gpt_reference.py");
+  const script = process.env.XLING_TORCH_REFERENCE ?? join(packageRoot(), "scripts", "reference", "gpt_reference.py");
   const python = process.env.XLING_PYTHON ?? "/usr/bin/python3";
   if (!existsSync(script) || !existsSync(python)) return null;
   const probe = spawnSync(python, ["-c", "import torch"], { encoding: "utf8" });

@@ -9,6 +9,9 @@ import { hasCheckpoint, loadLatestCheckpoint, saveCheckpoint } from "./checkpoin
 import type { BatchSource } from "./clone-batches.js";
 import type { LanguageBalancer } from "./balance/balancers.js";
 
+/** The AdamW settings of every xling run (GPT-style betas, no weight decay); the PyTorch parity check uses them too. */
+export const RUN_ADAMW: { betas: [number, number]; eps: number; weightDecay: number } = { betas: [0.9, 0.95], eps: 1e-8, weightDecay: 0 };
+
 export interface StepRecord {
   step: number;
   lr: number;

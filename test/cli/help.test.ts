@@ -9,7 +9,7 @@ import { describe, it } from "node:test";
 
 import { main } from "../../src/cli/main.js";
 import { commands } from "../../src/cli/commands.js";
-import type { OptionSpec } from "../../src/cli/options.js";
+import type { OptionSpec } from "../../src/run/command-options.js";
 
 const bin = fileURLToPath(new URL("../../../bin/xling.js", import.meta.url));
 const pkg = JSON.parse(readFileSync(fileURLToPath(new URL("../../../package.json", import.meta.url)), "utf8")) as { version: string };

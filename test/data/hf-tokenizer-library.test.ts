@@ -123,7 +123,7 @@ describe("tokenizer.json through the library", () => {
 });
 
 describe("SentencePiece models written as tokenizer.json", () => {
-  let texts: string[] = [];
+  const texts: string[] = [];
   before(async () => {
     for await (const d of openCorpus("udhr", { langs: ["eng", "deu", "fra"] }).documents()) texts.push(d.text);
   });

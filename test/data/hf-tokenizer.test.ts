@@ -9,7 +9,7 @@ import { describe, it } from "node:test";
 import rust from "tokenizers";
 
 import { HfTokenizer, loadHfTokenizer } from "../../src/data/hf-tokenizer.js";
-import { loadDirectoryTokenizer } from "../../src/nn/huggingface.js";
+import { loadDirectoryTokenizer } from "../../src/data/directory-tokenizer.js";
 
 const dir = mkdtempSync(join(tmpdir(), "xling-hftok-"));
 let fileCount = 0;

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
 import { SentencePieceTokenizer } from "../../src/data/tokenizer.js";
 import { readConllu } from "../../src/data/readers/index.js";
-import { parseExperiment } from "../../src/experiment/spec.js";
+import { parseExperiment } from "../../src/studies/clone-imbalance/spec.js";
 import { tinySpec } from "../experiment/fixtures.js";
 
 const dir = mkdtempSync(join(tmpdir(), "xling-hostile-"));

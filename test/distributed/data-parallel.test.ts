@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
-import { parseExperiment } from "../../src/experiment/spec.js";
+import { parseExperiment } from "../../src/studies/clone-imbalance/spec.js";
 import { prepareCorpus } from "../../src/data/prepare.js";
 import { readSafetensorsHeader } from "../../src/torch/index.js";
 import { TEST_CACHE, tinySpec } from "../experiment/fixtures.js";

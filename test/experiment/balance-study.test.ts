@@ -8,11 +8,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import type { Browser } from "playwright-core";
-import { parseBalanceExperiment } from "../../src/experiment/balance-spec.js";
-import { runExperiment } from "../../src/experiment/runner.js";
-import { ResultsStore } from "../../src/experiment/store.js";
-import { queryResults } from "../../src/experiment/query.js";
-import { finishExperiment } from "../../src/report/finish.js";
+import { parseBalanceExperiment } from "../../src/studies/language-balance/spec.js";
+import { runExperiment } from "../../src/studies/runner.js";
+import { ResultsStore } from "../../src/run/store.js";
+import { queryResults } from "../../src/run/query.js";
+import { finishExperiment } from "../../src/studies/finish.js";
 import { launchBrowser, openReport, skip } from "../report/browser.js";
 import { TEST_CACHE } from "./fixtures.js";
 

@@ -5,9 +5,9 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { acquireDirLock, LOCK_FILE } from "../../src/experiment/dir-lock.js";
-import { runExperiment } from "../../src/experiment/runner.js";
-import { parseExperiment } from "../../src/experiment/spec.js";
+import { acquireDirLock, LOCK_FILE } from "../../src/run/dir-lock.js";
+import { runExperiment } from "../../src/studies/runner.js";
+import { parseExperiment } from "../../src/studies/clone-imbalance/spec.js";
 import { tinySpec, TEST_CACHE } from "./fixtures.js";
 
 const holder = (pid: number, host = hostname()) => JSON.stringify({ pid, host, started: "2026-12-01T00:00:00.000Z", procStart: null, command: "run spec.json", token: "t" });

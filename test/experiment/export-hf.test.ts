@@ -11,11 +11,11 @@ import { after, before, describe, it } from "node:test";
 
 import rust from "tokenizers";
 
-import { parseExperiment } from "../../src/experiment/spec.js";
-import { runExperiment } from "../../src/experiment/runner.js";
-import { exportHf, loadRunModel } from "../../src/experiment/export-hf.js";
-import { importHf, loadLanguageModel } from "../../src/experiment/language-model.js";
-import { evaluateText } from "../../src/experiment/eval-text.js";
+import { parseExperiment } from "../../src/studies/clone-imbalance/spec.js";
+import { runExperiment } from "../../src/studies/runner.js";
+import { exportHf, loadRunModel } from "../../src/studies/export-hf.js";
+import { importHf, loadLanguageModel } from "../../src/studies/language-model.js";
+import { evaluateText } from "../../src/studies/eval-text.js";
 import { chooseToken, sampleTokens } from "../../src/analysis/generate.js";
 import { loadGpt2 } from "../../src/nn/huggingface-gpt2.js";
 import { loadSafetensors, saveSafetensors, tensor, tidy } from "../../src/torch/index.js";

@@ -10,9 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { before, describe, it } from "node:test";
-import { parseExperiment } from "../../src/experiment/spec.js";
+import { parseExperiment } from "../../src/studies/clone-imbalance/spec.js";
 import { prepareCorpus } from "../../src/data/prepare.js";
-import { LOCK_FILE } from "../../src/experiment/dir-lock.js";
+import { LOCK_FILE } from "../../src/run/dir-lock.js";
 import { TEST_CACHE, tinySpec } from "./fixtures.js";
 
 const bin = fileURLToPath(new URL("../../../bin/xling.js", import.meta.url));

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { it } from "node:test";
-import { loadAnyExperiment } from "../../src/experiment/studies.js";
-import { loadTransferSpec } from "../../src/experiment/transfer-spec.js";
-import { loadExpertStudy } from "../../src/experts/spec.js";
+import { loadAnyExperiment } from "../../src/studies/registry.js";
+import { loadTransferSpec } from "../../src/studies/transfer/spec.js";
+import { loadExpertStudy } from "../../src/studies/experts/spec.js";
 
 const examples = fileURLToPath(new URL("../../../examples/", import.meta.url));
 

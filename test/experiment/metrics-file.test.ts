@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { appendMetricsFile, readMetricsFile, truncateMetricsFile } from "../../src/experiment/metrics-file.js";
+import { appendMetricsFile, readMetricsFile, truncateMetricsFile } from "../../src/run/metrics-file.js";
 
 const dir = mkdtempSync(join(tmpdir(), "xling-metrics-"));
 const line = (step: number) => JSON.stringify({ step, split: "train", name: "loss", lang: null, value: step / 10 });

@@ -2,10 +2,11 @@
 // config, explicit choices kept, impossible ones refused with the field's path.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseExperiment, SpecError } from "../../src/experiment/spec.js";
-import { parseBalanceExperiment } from "../../src/experiment/balance-spec.js";
-import { parseTransferSpec } from "../../src/experiment/transfer-spec.js";
-import { parseExpertStudy } from "../../src/experts/spec.js";
+import { parseExperiment } from "../../src/studies/clone-imbalance/spec.js";
+import { SpecError } from "../../src/run/spec.js";
+import { parseBalanceExperiment } from "../../src/studies/language-balance/spec.js";
+import { parseTransferSpec } from "../../src/studies/transfer/spec.js";
+import { parseExpertStudy } from "../../src/studies/experts/spec.js";
 import { cpuBf16Support } from "../../src/torch/index.js";
 import { precisionFact } from "../../src/report/precision.js";
 import { tinySpec } from "./fixtures.js";

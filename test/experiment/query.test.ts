@@ -17,7 +17,7 @@ import {
   toJson,
   type ConfigFilter,
   type ResultRow,
-} from "../../src/experiment/index.js";
+} from "../../src/run/index.js";
 import { tempDir } from "./helpers.js";
 
 interface DemoConfig {

@@ -5,8 +5,8 @@ import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { ResultsStore } from "../../src/experiment/store.js";
-import { resultsCommand } from "../../src/experiment/results-command.js";
+import { ResultsStore } from "../../src/run/store.js";
+import { resultsCommand } from "../../src/run/results-command.js";
 
 function store(): string {
   const root = mkdtempSync(join(tmpdir(), "xling-results-"));

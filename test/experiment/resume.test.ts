@@ -7,8 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
-import { parseExperiment } from "../../src/experiment/spec.js";
-import { planRuns, runExperiment } from "../../src/experiment/runner.js";
+import { parseExperiment } from "../../src/studies/clone-imbalance/spec.js";
+import { planRuns } from "../../src/run/run-dir.js";
+import { runExperiment } from "../../src/studies/runner.js";
 import { prepareCorpus } from "../../src/data/prepare.js";
 import { TEST_CACHE, tinySpec } from "./fixtures.js";
 

@@ -2,7 +2,7 @@
 // method's k = 3 where the candidates allow it.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseTransferSpec, selectionPlan } from "../../src/experiment/transfer-spec.js";
+import { parseTransferSpec, selectionPlan } from "../../src/studies/transfer/spec.js";
 
 function spec(langs: string[], conditions: string[][], selection: Record<string, unknown> = {}) {
   return {

@@ -8,10 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
-import { LOCK_FILE } from "../../src/experiment/dir-lock.js";
+import { LOCK_FILE } from "../../src/run/dir-lock.js";
 import { TEST_CACHE, tinySpec } from "./fixtures.js";
 import { prepareCorpus } from "../../src/data/prepare.js";
-import { parseExperiment } from "../../src/experiment/spec.js";
+import { parseExperiment } from "../../src/studies/clone-imbalance/spec.js";
 
 const bin = fileURLToPath(new URL("../../../bin/xling.js", import.meta.url));
 

@@ -5,7 +5,7 @@ import { createRequire } from "node:module";
 import { openSync, readFileSync, writeFileSync, writeSync, closeSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { ResultsStore, StoreError, SCHEMA_VERSION, canonicalJson, configHash, runIdFor } from "../../src/experiment/index.js";
+import { ResultsStore, StoreError, SCHEMA_VERSION, canonicalJson, configHash, runIdFor } from "../../src/run/index.js";
 import { distModule, runNode, tempDir } from "./helpers.js";
 
 const CONFIG = { data: { ratio: 0.1, schedule: null, fraction: 1 }, model: { size: "tiny" }, train: { seed: 0, steps: 300 } };
@@ -270,7 +270,7 @@ test("two processes and this one write the same store concurrently", async (t) =
   // file once its store is open.
   const writer = `
     const { existsSync } = await import("node:fs");
-    const { ResultsStore } = await import(${JSON.stringify(distModule("experiment/store.js"))});
+    const { ResultsStore } = await import(${JSON.stringify(distModule("run/store.js"))});
     const [path, go, tag, n] = process.argv.slice(-4);
     const store = ResultsStore.open(path);
     console.log("ready");

@@ -8,11 +8,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 
-import { appendScalars, eventFiles, markResume } from "../../src/experiment/tensorboard.js";
-import { parseExperiment } from "../../src/experiment/spec.js";
-import { parseBalanceExperiment } from "../../src/experiment/balance-spec.js";
-import { runExperiment } from "../../src/experiment/runner.js";
-import { readMetrics } from "../../src/experiment/clone-run.js";
+import { appendScalars, eventFiles, markResume } from "../../src/run/tensorboard.js";
+import { parseExperiment } from "../../src/studies/clone-imbalance/spec.js";
+import { parseBalanceExperiment } from "../../src/studies/language-balance/spec.js";
+import { runExperiment } from "../../src/studies/runner.js";
+import { readMetrics } from "../../src/run/metrics.js";
 import { TEST_CACHE, tinySpec } from "./fixtures.js";
 
 const root = mkdtempSync(join(tmpdir(), "xling-tb-"));

@@ -10,12 +10,12 @@ import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import type { Browser } from "playwright-core";
 import { launchBrowser, openReport, skip } from "../report/browser.js";
-import { parseTranslationExperiment } from "../../src/experiment/translation-spec.js";
-import { runExperiment } from "../../src/experiment/runner.js";
-import { findingVerdict } from "../../src/experiment/translation-study.js";
+import { parseTranslationExperiment } from "../../src/studies/translation-balance/spec.js";
+import { runExperiment } from "../../src/studies/runner.js";
+import { findingVerdict } from "../../src/studies/translation-balance/analysis.js";
 import { meanConfidenceInterval } from "../../src/analysis/stats.js";
-import { finishExperiment } from "../../src/report/finish.js";
-import { prepareTranslationCorpus } from "../../src/experiment/translation-run.js";
+import { finishExperiment } from "../../src/studies/finish.js";
+import { prepareTranslationCorpus } from "../../src/studies/translation-balance/run.js";
 import { TEST_CACHE } from "./fixtures.js";
 
 const bin = fileURLToPath(new URL("../../../bin/xling.js", import.meta.url));

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { writeFileAtomic } from "../../src/util/atomic.js";
 import { saveSafetensors, ones } from "../../src/torch/index.js";
-import { appendMetricsFile } from "../../src/experiment/metrics-file.js";
+import { appendMetricsFile } from "../../src/run/metrics-file.js";
 
 /** Runs fn with every write failing with ENOSPC, as on a full disk. */
 function withFullDisk(fn: () => void): void {

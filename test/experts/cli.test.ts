@@ -2,7 +2,7 @@
 // processes, its status, and clear errors for a bad spec or directory.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,6 +26,17 @@ describe("xling experts commands", () => {
     assert.deepEqual(rows.slice(0, 4).map((l) => l.split(/\s+/)[0]), ["en", "fr", "es", "pt"]);
     for (const row of rows.slice(0, 4)) for (const v of row.split(/\s+/).slice(1)) assert.ok(Number(v.replace(",", "")) > 1, row);
     assert.ok(existsSync(join(out, "report.html")));
+    // The results store answers queries on the study: each rule's perplexity per language, as evaluation.json has it.
+    const evaluation = JSON.parse(readFileSync(join(out, "evaluation.json"), "utf8")) as { rows: { lang: string; rule: string; ppl: number }[] };
+    const q = xling("results", "cli", "--store", join(out, "results.sqlite"), "--result", "ppl", "--where", "kind=ensemble", "--where", "rule=uniform", "--format", "json");
+    assert.equal(q.status, 0, q.stderr);
+    const got = (JSON.parse(q.stdout) as { lang: string; value: number }[]).map((r) => [r.lang, r.value]).sort();
+    const want = evaluation.rows.filter((r) => r.rule === "uniform").map((r) => [r.lang, r.ppl]).sort();
+    assert.equal(got.length, 4);
+    assert.deepEqual(got, want);
+    const trained = xling("results", "cli", "--store", join(out, "results.sqlite"), "--result", "valid_nll", "--where", "kind=expert", "--format", "json");
+    assert.equal(trained.status, 0, trained.stderr);
+    assert.ok((JSON.parse(trained.stdout) as unknown[]).length >= 3, trained.stdout);
     const status = xling("experts", "status", out);
     assert.equal(status.status, 0, status.stderr);
     assert.match(status.stdout, /^expert-2\s+done\s+2 steps\s+pt\s/m);

@@ -5,8 +5,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { planStudy } from "../../src/experts/btm.js";
-import { parseExpertStudy } from "../../src/experts/spec.js";
+import { planStudy } from "../../src/studies/experts/btm.js";
+import { parseExpertStudy } from "../../src/studies/experts/spec.js";
 import { tinyStudy } from "./helpers.js";
 
 describe("expert rounds", () => {

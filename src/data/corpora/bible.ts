@@ -38,7 +38,7 @@ export function readBibleManifest(dir = bibleDir()): BibleManifest {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as BibleManifest;
   } catch (err) {
-    throw new Error(`cannot read Bible manifest ${path}: ${(err as Error).message}`);
+    throw new Error(`cannot read Bible manifest ${path}: ${(err as Error).message}`, { cause: err });
   }
 }
 

@@ -10,7 +10,7 @@ export async function* readGzipLines(path: string): AsyncGenerator<string> {
   try {
     for await (const line of lines) yield line;
   } catch (err) {
-    throw new Error(`cannot read ${path}: ${(err as Error).message}`);
+    throw new Error(`cannot read ${path}: ${(err as Error).message}`, { cause: err });
   } finally {
     lines.close();
     input.destroy();

@@ -220,7 +220,7 @@ export function readHelpRecords(path: string): HelpRecord[] {
     try {
       out.push(JSON.parse(line) as HelpRecord);
     } catch (e) {
-      throw new Error(`${path}:${i + 1}: not JSON (${(e as Error).message})`);
+      throw new Error(`${path}:${i + 1}: not JSON (${(e as Error).message})`, { cause: e });
     }
   });
   return out;
@@ -302,9 +302,8 @@ export function buildLibreOfficeHelp(langs: string[], outDir: string, o: LibreOf
   let english: Map<string, string> | undefined;
   const englishTexts = () => {
     if (english !== undefined) return english;
-    let stats = readStats(outDir, "en-us");
-    if (stats === undefined) {
-      stats = convertLanguage("en-us", outDir, cacheDir, undefined, o);
+    if (readStats(outDir, "en-us") === undefined) {
+      convertLanguage("en-us", outDir, cacheDir, undefined, o);
       writeManifest();
     }
     english = new Map(readHelpRecords(libreOfficeHelpJsonlPath(outDir, "en-us")).map((r) => [key(r), r.text]));

@@ -66,6 +66,8 @@ const SEPARATING_ELEMENTS = new Set([
 const TAG = /<\/?([A-Za-z][\w:-]*)\b[^>]*>/g;
 // A removed note leaves this mark: between two words it becomes a space
 // ("God<note/>created" -> "God created"), elsewhere nothing ("word<note/>.").
+// NUL marks removed notes: it cannot occur in OSIS text (stripped first below).
+/* eslint-disable no-control-regex */
 const NOTE_MARK = '\u0000';
 const NOTE_BETWEEN_WORDS = /(?<=[\p{L}\p{N}])\u0000+(?=[\p{L}\p{N}])/gu;
 // The KJV marks paragraph starts with a pilcrow; it is layout, not text.
@@ -82,4 +84,5 @@ export function stripOsisMarkup(osis: string): string {
     .replace(/\u0000/g, '')
     .replace(PILCROW, ' ');
   return decodeEntities(text).replace(/\s+/g, ' ').trim();
+/* eslint-enable no-control-regex */
 }

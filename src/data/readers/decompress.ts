@@ -16,6 +16,7 @@ const { XzReadableStream } = xzDecompress;
 
 /** A Transform decompressing a Zstandard stream. */
 function zstdStream(): Transform {
+  // eslint-disable-next-line prefer-const -- assigned once the Transform it feeds exists
   let decoder: Decompress;
   const t = new Transform({
     transform(chunk: Buffer, _enc, done) {

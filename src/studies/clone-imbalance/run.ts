@@ -1,0 +1,141 @@
+// One run of the cloned-language imbalance study (methods.md §1), from config to
+// results: prepare the corpus, build clones and the sampler, train with checkpoints,
+// evaluate per language, and measure alignment. A run lives in its own directory:
+//   config.json, checkpoint.safetensors, metrics.jsonl, results.json (written last).
+import { join } from "node:path";
+import { manualSeed, setNumThreads, tidy, type Tensor, resolvePrecision, withPrecision, type Precision } from "../../torch/index.js";
+import { GPT } from "../../nn/gpt.js";
+import { CloneMapping, cloneExclusions } from "../../data/clones.js";
+import { PackedSequenceStream } from "../../data/pack.js";
+import { makeSampler, type SamplerSpec } from "../../data/samplers.js";
+import { prepareCorpus } from "../../data/prepare.js";
+import { Rng } from "../../util/rng.js";
+import { writeFileAtomic } from "../../util/atomic.js";
+import { CloneBatchSource } from "../../train/clone-batches.js";
+import { sequenceLosses, RUN_ADAMW, trainLanguageModel, type StepRecord } from "../../train/trainer.js";
+import { cloneEmbeddingSimilarity, gradientCosine, hiddenStateCosineByLayer, slidingWindowPerplexity } from "../../analysis/lm-eval.js";
+import type { RunConfig } from "./spec.js";
+import { DATA_SPLIT_SEED, modelConfigFor, RunInterrupted, type ResultRow, type RunOutcome } from "../../run/contract.js";
+import { appendMetrics, trainMetricRows, truncateMetrics, type MetricRow } from "../../run/metrics.js";
+import { RunRanks } from "../../run/ranks.js";
+
+
+/** Steps this run trains for: the budget scaled by its data fraction. */
+export function runSteps(cfg: RunConfig): number {
+  return Math.max(1, Math.round(cfg.train.steps * cfg.data.fraction));
+}
+
+export async function executeCloneRun(cfg: RunConfig, runDir: string, opts: { cacheDir: string; progress?: boolean; label?: string }): Promise<RunOutcome> {
+  const started = Date.now();
+  // One process, or one rank of a data-parallel job under `xling launch` (src/run/ranks.ts).
+  const ranks = RunRanks.join(runDir, cfg);
+  const writer = ranks.writer;
+  opts = { ...opts, progress: ranks.progress(opts.progress) };
+  setNumThreads(cfg.train.threads);
+  // Configs written before precision was recorded trained in fp32.
+  const precision = resolvePrecision(cfg.train.precision ?? "fp32", `${join(runDir, "config.json")}: train.precision`);
+  const log = (msg: string) => opts.progress !== false && process.stderr.write(`${opts.label ?? "run"}: ${msg}\n`);
+  const prepared = await ranks.prepare("corpus preparation", () => prepareCorpus(cfg.corpus, cfg.tokenizer, opts.cacheDir, DATA_SPLIT_SEED, log));
+  const V = prepared.vocabSize;
+  const K = cfg.clones.languages;
+  const mapping = new CloneMapping({ vocabSize: V, numLanguages: K, fracClone: cfg.clones.fracClone, seed: cfg.clones.seed, exclude: cloneExclusions(prepared.specialIds, prepared.padId, cfg.clones.anchors) });
+
+  manualSeed(cfg.train.seed);
+  const model = new GPT(modelConfigFor(cfg, K * V));
+  ranks.startFrom(model.parameters());
+  const steps = runSteps(cfg);
+  const samplerSpec: SamplerSpec = cfg.data.schedule
+    ? { kind: "schedule", schedule: cfg.data.schedule, total: steps, numLanguages: K, seed: cfg.train.seed, sequencesPerStep: cfg.train.batchSize }
+    : { kind: "clone", numLanguages: K, p: cfg.data.ratio, seed: cfg.train.seed };
+  const sampler = makeSampler(samplerSpec);
+  const trainCache = prepared.open("train");
+  const stream = new PackedSequenceStream(trainCache, cfg.model.seqLen, cfg.train.seed);
+  const globalBatches = new CloneBatchSource(stream, sampler, mapping, cfg.train.batchSize);
+  const batches = ranks.batches(globalBatches);
+  const languages = [...sampler.languages];
+
+  // Held-out text: the start of the test split, rendered in every language.
+  const testCache = prepared.open("test");
+  const evalIds = testCache.read(0, Math.min(cfg.eval.tokens, testCache.count));
+  const rendered = languages.map((_, k) => (k === 0 ? evalIds : mapping.render(evalIds, k)));
+
+  const metricsPath = join(runDir, "metrics.jsonl");
+  const writeMetrics = (rows: MetricRow[]) => writer && appendMetrics(metricsPath, rows);
+  const evaluate = (step: number) => {
+    const rows: MetricRow[] = languages.map((lang, k) => ({
+      step, split: "eval", name: "ppl", lang, value: withPrecision(precision, () => slidingWindowPerplexity(model, rendered[k], { stride: cfg.eval.stride })).ppl,
+    }));
+    writeMetrics(rows);
+  };
+  const onStep = (r: StepRecord) => writeMetrics(trainMetricRows(r));
+  const onResume = (step: number) => writer && truncateMetrics(metricsPath, step);
+
+  const result = await trainLanguageModel({
+    model, batches, steps,
+    schedule: { maxLr: cfg.train.lr, minLr: cfg.train.minLr, warmupSteps: Math.min(cfg.train.warmup, Math.floor(steps / 2)), totalSteps: steps },
+    adam: RUN_ADAMW,
+    clip: cfg.train.clip, checkpointPath: join(runDir, "checkpoint.safetensors"), checkpointEvery: cfg.train.checkpointEvery,
+    evalEvery: cfg.eval.every, evaluate, onStep, onResume, progress: opts.progress, label: opts.label, precision,
+    // Every rank evaluates (only rank 0 writes), so no rank waits in a collective for
+    // the length of an evaluation, which could exceed the timeout.
+    ...ranks.trainerHooks(),
+  });
+  ranks.close(log);
+  trainCache.close();
+  testCache.close();
+  if (result.interrupted) {
+    model.dispose();
+    throw new RunInterrupted(result.steps);
+  }
+  if (!writer) {
+    model.dispose();
+    return { languages, steps, tokensSeen: result.tokensSeen, results: [], seconds: (Date.now() - started) / 1000 };
+  }
+
+  const results = finalResults(cfg, model, mapping, languages, rendered, evalIds, precision);
+  for (const [lang, n] of Object.entries(result.tokensSeen)) results.push({ name: "tokens_seen", lang, layer: null, value: n });
+  model.dispose();
+  const outcome: RunOutcome = { languages, steps, tokensSeen: result.tokensSeen, results, seconds: (Date.now() - started) / 1000 };
+  writeFileAtomic(join(runDir, "results.json"), JSON.stringify(outcome, null, 2));
+  return outcome;
+}
+
+function finalResults(cfg: RunConfig, model: GPT, mapping: CloneMapping, languages: string[], rendered: Int32Array[], evalIds: Int32Array, precision: Precision): ResultRow[] {
+  const out: ResultRow[] = [];
+  // Perplexity in the training precision; the alignment analyses below stay in fp32.
+  languages.forEach((lang, k) => {
+    const r = withPrecision(precision, () => slidingWindowPerplexity(model, rendered[k], { stride: cfg.eval.stride }));
+    out.push({ name: "ppl", lang, layer: null, value: r.ppl }, { name: "nll", lang, layer: null, value: r.nll });
+  });
+  // Alignment of the original and each clone on the same held-out sequences.
+  const len = cfg.model.seqLen;
+  const rows = Math.min(cfg.eval.alignmentSequences, Math.floor(evalIds.length / (len + 1)));
+  if (rows === 0) return out;
+  const base = evalIds.subarray(0, rows * (len + 1));
+  const inputsOf = (ids: Int32Array) => {
+    const x = new Int32Array(rows * len);
+    for (let r = 0; r < rows; r++) x.set(ids.subarray(r * (len + 1), r * (len + 1) + len), r * len);
+    return x;
+  };
+  const V = mapping.vocabSize;
+  const cloned = Array.from({ length: V }, (_, i) => i).filter((i) => mapping.isCloned(i));
+  const rng = new Rng(cfg.train.seed + 17);
+  const randomPairs: [number, number][] = cloned.map(() => [rng.int(V * mapping.numLanguages), rng.int(V * mapping.numLanguages)]);
+  for (let k = 1; k < languages.length; k++) {
+    const other = mapping.render(base, k);
+    hiddenStateCosineByLayer(model, inputsOf(base), inputsOf(other), rows).forEach((value, layer) =>
+      out.push({ name: "hidden_cosine", lang: languages[k], layer: layer + 1, value }));
+    const grads = gradientCosine(model, base, other, rows, (m: GPT, t: Tensor) => sequenceLosses(m, t).mean());
+    const finite = [...grads.values()].filter(Number.isFinite);
+    out.push({ name: "grad_cosine_mean", lang: languages[k], layer: null, value: finite.reduce((a, b) => a + b, 0) / finite.length });
+    for (const [name, value] of grads) if (Number.isFinite(value)) out.push({ name: `grad_cosine:${name}`, lang: languages[k], layer: null, value });
+    if (cloned.length > 0) {
+      for (const [which, weight] of [["tok_emb", model.tok_emb.weight], ["lm_head", model.lm_head.weight]] as const) {
+        const s = tidy(() => cloneEmbeddingSimilarity(weight, V, k, cloned, randomPairs));
+        out.push({ name: `emb_cosine_clone:${which}`, lang: languages[k], layer: null, value: s.clonePairs });
+        out.push({ name: `emb_cosine_random:${which}`, lang: languages[k], layer: null, value: s.randomPairs });
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,144 @@
+// The report of a transfer study: zero-shot accuracy per target language for each
+// source set and realignment mode (mean over seeds, with the range), alignment by layer
+// before and after fine-tuning, the correlation between alignment and the transfer gap,
+// and how well each source-selection heuristic predicted the measured transfer.
+import type { ConditionResult, TransferResults } from "./run.js";
+import type { TransferConfig } from "./spec.js";
+import { barChart, layerProfile, lineChart, scatterChart } from "../../report/charts.js";
+import { colorMapping } from "../../report/colors.js";
+import { formatNumber, type Chart, type Report, type Section } from "../../report/html.js";
+import { precisionFact } from "../../report/precision.js";
+
+const fmt = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? "n/a" : formatNumber(v));
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** "en", "en+de+fr" and the mode: the condition's label without its seed. */
+function conditionLabel(c: ConditionResult): string {
+  return `${c.sources.join("+")}, realign ${c.mode}`;
+}
+
+function groups(results: ConditionResult[]): Map<string, ConditionResult[]> {
+  const out = new Map<string, ConditionResult[]>();
+  for (const c of results) out.set(conditionLabel(c), [...(out.get(conditionLabel(c)) ?? []), c]);
+  return out;
+}
+
+/** Mean zero-shot accuracy on the languages that are a source in none of the conditions. */
+function headline(cfg: TransferConfig, r: TransferResults): string[] {
+  const sources = new Set(cfg.conditions.flat());
+  const targets = r.languages.filter((l) => !sources.has(l));
+  const out: string[] = [];
+  if (!targets.length) return out;
+  const score = (cs: ConditionResult[]) => mean(cs.map((c) => mean(targets.map((t) => c.accuracy[t]))));
+  const byLabel = groups(r.conditions);
+  for (const mode of cfg.realign.modes) {
+    const parts = cfg.conditions.map((set) => {
+      const cs = byLabel.get(`${set.join("+")}, realign ${mode}`) ?? [];
+      return cs.length ? `${set.join("+")} ${fmt(score(cs))}` : null;
+    }).filter(Boolean);
+    out.push(`Zero-shot accuracy on ${targets.join(", ")} (never a source), realignment ${mode}: ${parts.join(" against ")} (mean over ${cfg.finetune.seeds.length} seed(s); chance is ${fmt(1 / r.labels.length)}).`);
+  }
+  for (const set of cfg.conditions) {
+    const base = byLabel.get(`${set.join("+")}, realign none`);
+    if (!base) continue;
+    for (const mode of cfg.realign.modes.filter((m) => m !== "none")) {
+      const cs = byLabel.get(`${set.join("+")}, realign ${mode}`);
+      if (cs) out.push(`Realignment ${mode} fine-tuning on ${set.join("+")}: accuracy on those targets changes by ${fmt(score(cs) - score(base))} (absolute) against no realignment.`);
+    }
+  }
+  if (r.correlation)
+    out.push(`Spearman correlation between word-retrieval alignment with ${cfg.realign.pivot} (layer ${r.correlation.layer}) and the relative transfer gap: ${fmt(r.correlation.spearman)}, 95% bootstrap interval [${fmt(r.correlation.low)}, ${fmt(r.correlation.high)}] over ${r.correlation.points.length} (condition, target) points.`);
+  return out;
+}
+
+export function transferStudyReport(cfg: TransferConfig, r: TransferResults): Report {
+  const labelColors = colorMapping([...groups(r.conditions).keys()]);
+  const sections: Section[] = [{
+    heading: "Summary",
+    paragraphs: [cfg.description ?? "", ...headline(cfg, r)].filter(Boolean),
+    facts: [
+      { label: "languages", value: r.languages.map((l) => `${l} (${r.examples[l].train} train / ${r.examples[l].test} test paragraphs)`).join(", ") },
+      { label: "task", value: `${cfg.task.kind === "libreoffice-module" ? "LibreOffice help paragraph → its help module" : "Debian Reference paragraph → its chapter"} (${r.labels.length} classes); test paragraphs are held out in every language` },
+      { label: "encoder", value: `${cfg.encoder.layers} layers, hidden ${cfg.encoder.hidden}, ${cfg.encoder.heads} heads, ${cfg.encoder.maxLen} tokens; SentencePiece vocabulary ${cfg.tokenizer.vocabSize}` },
+      { label: "pretraining", value: `masked LM, ${r.pretrain.steps} steps of ${cfg.pretrain.batchSize} sequences, temperature ${cfg.pretrain.temperature}; final loss ${fmt(r.pretrain.finalLoss)}` },
+      precisionFact([cfg.pretrain.precision]),
+      { label: "fine-tuning", value: `${cfg.finetune.budget} examples split evenly across the sources, ${cfg.finetune.steps} steps of ${cfg.finetune.batchSize}` },
+      { label: "realignment", value: `${cfg.realign.modes.join(", ")}; word pairs from the aligner on ${cfg.realign.pivot}-X parallel paragraphs; InfoNCE at layer ${cfg.realign.layer ?? cfg.encoder.layers}, τ = ${cfg.realign.temperature}` },
+    ],
+  }];
+
+  const accRows = [...groups(r.conditions)].flatMap(([label, cs]) => r.languages.map((lang) => {
+    const xs = cs.map((c) => c.accuracy[lang]);
+    return { condition: label, lang, accuracy: mean(xs), low: Math.min(...xs), high: Math.max(...xs) };
+  }));
+  sections.push({
+    heading: "Zero-shot transfer by target language",
+    paragraphs: ["Accuracy on each language's held-out paragraphs; bars are the mean over seeds, whiskers the lowest and highest seed. A condition's own source languages are in-language, all others zero-shot."],
+    charts: [{ id: "transfer", title: "Accuracy per target language", spec: barChart({ rows: accRows, x: "lang", y: "accuracy", xOffset: "condition", errorLow: "low", errorHigh: "high", colors: labelColors }) }],
+    tables: [{ columns: ["condition", ...r.languages], rows: [...groups(r.conditions)].map(([label, cs]) => [label, ...r.languages.map((l) => mean(cs.map((c) => c.accuracy[l])))]) }],
+  });
+
+  sections.push(alignmentSection(r));
+  if (r.correlation) {
+    sections.push({
+      heading: "Alignment and the transfer gap",
+      paragraphs: [`Each point is one target language in one condition and seed: weak word-retrieval accuracy with ${cfg.realign.pivot} at layer ${r.correlation.layer} after fine-tuning, against the relative transfer gap (target accuracy − source accuracy) / source accuracy (the method's sign: negative when the target is worse, so better alignment should go with a positive ρ). Spearman ρ = ${fmt(r.correlation.spearman)}, 95% bootstrap interval [${fmt(r.correlation.low)}, ${fmt(r.correlation.high)}].`],
+      charts: [{ id: "correlation", title: "Transfer gap against alignment", spec: scatterChart({ rows: r.correlation.points.map((p) => ({ ...p, condition: p.key.replace(/-s\d+$/, "") })), x: "weak", y: "gap", color: "condition", label: "target", trendline: true, xTitle: "word retrieval (weak)", yTitle: "relative transfer gap" }) }],
+    });
+  }
+  if (r.selection) sections.push(selectionSection(r));
+  sections.push({
+    heading: "Conditions",
+    tables: [{ columns: ["condition", "sources", "realignment", "seed", "seconds"], rows: r.conditions.map((c) => [c.key, c.sources.join("+"), c.mode, c.seed, c.seconds]) }],
+  });
+  return { title: `${r.name}: cross-lingual transfer`, subtitle: "xling experiment report", generatedAt: new Date().toISOString(), sections };
+}
+
+function alignmentSection(r: TransferResults): Section {
+  const charts: Chart[] = [];
+  const rows = (stage: "before" | "after", metric: "weak" | "strong" | "cka") => [...groups(r.conditions)].flatMap(([label, cs]) => {
+    const langs = Object.keys(cs[0][stage === "before" ? "alignmentBefore" : "alignmentAfter"]);
+    const layers = cs[0].alignmentAfter[langs[0]]?.length ?? 0;
+    return Array.from({ length: layers }, (_, layer) => ({
+      series: `${label} (${stage})`, layer,
+      value: mean(cs.flatMap((c) => langs.map((l) => (stage === "before" ? c.alignmentBefore : c.alignmentAfter)[l][layer][metric]))),
+    }));
+  });
+  for (const metric of ["weak", "strong", "cka"] as const) {
+    const data = [...rows("before", metric), ...rows("after", metric)];
+    if (data.length) charts.push({ id: `align-${metric}`, title: metric === "cka" ? "Linear CKA with the pivot by layer" : `Word retrieval (${metric}) with the pivot by layer`, spec: layerProfile({ rows: data, layer: "layer", value: "value", series: "series", valueTitle: metric === "cka" ? "CKA" : "accuracy" }) });
+  }
+  const sil = [...groups(r.conditions)].flatMap(([label, cs]) => cs[0].silhouetteAfter.map((_, layer) => [
+    { series: `${label} (before)`, layer, value: mean(cs.map((c) => c.silhouetteBefore[layer])) },
+    { series: `${label} (after)`, layer, value: mean(cs.map((c) => c.silhouetteAfter[layer])) },
+  ]).flat());
+  if (sil.length) charts.push({ id: "silhouette", title: "Silhouette of language labels by layer (lower = languages mingle more)", spec: lineChart({ rows: sil, x: "layer", y: "value", color: "series", yTitle: "silhouette" }) });
+  return {
+    heading: "Alignment by layer",
+    paragraphs: [
+      "Averaged over the non-pivot languages and seeds, before fine-tuning (after realignment when it comes first) and after. Weak retrieval: a word's translation must be its nearest neighbour among the other language's words of the held-out aligned pairs; strong: among the words of both languages. CKA compares mean-pooled paragraph states of parallel paragraphs. Layer 0 is the embedding layer.",
+    ],
+    charts,
+  };
+}
+
+function selectionSection(r: TransferResults): Section {
+  const s = r.selection!;
+  const keys = Object.keys(s.measured);
+  const scoreOf = (h: string, key: string) => s.rankings.find((x) => x.heuristic === h)?.sets.find((x) => x.key === key)?.score ?? null;
+  return {
+    heading: "Choosing source languages",
+    paragraphs: [
+      `Every candidate set of sources ranked by each heuristic, beside its measured transfer (mean zero-shot accuracy on the same fixed held-out targets${s.targets ? `, ${s.targets.join(", ")},` : ""} for every set, one fine-tuning per set at the same budget). Spearman: agreement of a heuristic's scores with the measured transfer; pick: where the heuristic's top set ranks by measured transfer (1 = best).`,
+    ],
+    tables: [{
+      title: "Heuristics against measured transfer",
+      columns: ["heuristic", "Spearman", "best set's rank by heuristic", "heuristic's pick", "pick's rank by transfer"],
+      rows: s.evaluation.map((e) => [e.heuristic, e.spearman, e.bestSetRank, e.pick, e.pickTransferRank]),
+    }, {
+      title: "Candidate sets",
+      columns: ["set", "measured transfer", ...s.rankings.map((x) => x.heuristic)],
+      rows: keys.sort((a, b) => s.measured[b] - s.measured[a]).map((k) => [k, s.measured[k], ...s.rankings.map((x) => scoreOf(x.heuristic, k))]),
+    }],
+  };
+}
