@@ -5,7 +5,7 @@
 // through here, so `xling launch -- _run <dir>` works for each kind that trains a model.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Tensor } from "../torch/index.js";
+import { resolvePrecision, setNumThreads, type Precision, type Tensor } from "../torch/index.js";
 import type { BatchSource } from "../train/clone-batches.js";
 import { DataParallel } from "../distributed/data-parallel.js";
 import { writeFileAtomic } from "../util/atomic.js";
@@ -60,4 +60,30 @@ export class RunRanks {
     log(this.dp.summary());
     this.dp.close();
   }
+}
+
+/** What every study's run sets up before it touches data: its ranks, threads, precision and log. */
+export interface RunStart {
+  started: number;
+  ranks: RunRanks;
+  writer: boolean;
+  /** Progress lines: only from the writer. */
+  progress: boolean | undefined;
+  precision: Precision;
+  log: (msg: string) => void;
+}
+
+/**
+ * The common start of a run: join the ranks (one process, or one rank under `xling
+ * launch`), write config.json, set the thread count and resolve the precision.
+ */
+export function startRun(runDir: string, cfg: { train: { threads: number; precision?: Precision } }, opts: { progress?: boolean; label?: string }): RunStart {
+  const started = Date.now();
+  const ranks = RunRanks.join(runDir, cfg);
+  const progress = ranks.progress(opts.progress);
+  setNumThreads(cfg.train.threads);
+  // Configs written before precision was recorded trained in fp32.
+  const precision = resolvePrecision(cfg.train.precision ?? "fp32", `${join(runDir, "config.json")}: train.precision`);
+  const log = (msg: string) => { if (progress !== false) process.stderr.write(`${opts.label ?? "run"}: ${msg}\n`); };
+  return { started, ranks, writer: ranks.writer, progress, precision, log };
 }

@@ -3,7 +3,7 @@
 // evaluate per language, and measure alignment. A run lives in its own directory:
 //   config.json, checkpoint.safetensors, metrics.jsonl, results.json (written last).
 import { join } from "node:path";
-import { manualSeed, setNumThreads, tidy, type Tensor, resolvePrecision, withPrecision, type Precision } from "../../torch/index.js";
+import { manualSeed, tidy, type Tensor, withPrecision, type Precision } from "../../torch/index.js";
 import { GPT } from "../../nn/gpt.js";
 import { CloneMapping, cloneExclusions } from "../../data/clones.js";
 import { PackedSequenceStream } from "../../data/pack.js";
@@ -17,7 +17,7 @@ import { cloneEmbeddingSimilarity, gradientCosine, hiddenStateCosineByLayer, sli
 import type { RunConfig } from "./spec.js";
 import { DATA_SPLIT_SEED, modelConfigFor, RunInterrupted, type ResultRow, type RunOutcome } from "../../run/contract.js";
 import { appendMetrics, trainMetricRows, truncateMetrics, type MetricRow } from "../../run/metrics.js";
-import { RunRanks } from "../../run/ranks.js";
+import { startRun } from "../../run/ranks.js";
 
 
 /** Steps this run trains for: the budget scaled by its data fraction. */
@@ -26,15 +26,9 @@ export function runSteps(cfg: RunConfig): number {
 }
 
 export async function executeCloneRun(cfg: RunConfig, runDir: string, opts: { cacheDir: string; progress?: boolean; label?: string }): Promise<RunOutcome> {
-  const started = Date.now();
   // One process, or one rank of a data-parallel job under `xling launch` (src/run/ranks.ts).
-  const ranks = RunRanks.join(runDir, cfg);
-  const writer = ranks.writer;
-  opts = { ...opts, progress: ranks.progress(opts.progress) };
-  setNumThreads(cfg.train.threads);
-  // Configs written before precision was recorded trained in fp32.
-  const precision = resolvePrecision(cfg.train.precision ?? "fp32", `${join(runDir, "config.json")}: train.precision`);
-  const log = (msg: string) => opts.progress !== false && process.stderr.write(`${opts.label ?? "run"}: ${msg}\n`);
+  const { started, ranks, writer, progress, precision, log } = startRun(runDir, cfg, opts);
+  opts = { ...opts, progress };
   const prepared = await ranks.prepare("corpus preparation", () => prepareCorpus(cfg.corpus, cfg.tokenizer, opts.cacheDir, DATA_SPLIT_SEED, log));
   const V = prepared.vocabSize;
   const K = cfg.clones.languages;

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { loadSafetensors, manualSeed, saveSafetensors, setNumThreads, dispose, type Tensor, resolvePrecision, withPrecision } from "../../torch/index.js";
+import { loadSafetensors, manualSeed, saveSafetensors, dispose, type Tensor, withPrecision } from "../../torch/index.js";
 import { GPT } from "../../nn/gpt.js";
 import { PackedSequenceStream } from "../../data/pack.js";
 import { makeSampler } from "../../data/samplers.js";
@@ -15,7 +15,7 @@ import { prepareMultilingual, type MultilingualChoice, type PreparedMultilingual
 import type { TokenizerChoice } from "../../data/prepare.js";
 import { TokenCacheReader } from "../../data/token-cache.js";
 import { writeFileAtomic } from "../../util/atomic.js";
-import { RunRanks } from "../../run/ranks.js";
+import { startRun } from "../../run/ranks.js";
 import { MultilingualBatchSource } from "../../train/multilingual-batches.js";
 import { RUN_ADAMW, trainLanguageModel, type StepRecord } from "../../train/trainer.js";
 import { appendMetrics, trainMetricRows, truncateMetrics, type MetricRow } from "../../run/metrics.js";
@@ -94,15 +94,9 @@ export function studyModel(model: ExpertStudy["model"], vocabSize: number): GPT 
 }
 
 export async function executeExpertRun(cfg: ExpertRunConfig, dir: string, opts: { cacheDir: string; progress?: boolean; prepared?: PreparedMultilingual }): Promise<ExpertRunOutcome> {
-  const started = Date.now();
   // One process, or one rank of a data-parallel job under `xling launch` (src/run/ranks.ts).
-  const ranks = RunRanks.join(dir, cfg);
-  const writer = ranks.writer;
-  opts = { ...opts, progress: ranks.progress(opts.progress) };
-  setNumThreads(cfg.train.threads);
-  // Configs written before precision was recorded trained in fp32.
-  const precision = resolvePrecision(cfg.train.precision ?? "fp32", `${join(dir, "config.json")}: train.precision`);
-  const log = (msg: string) => opts.progress !== false && process.stderr.write(`${cfg.name}: ${msg}\n`);
+  const { started, ranks, writer, progress, precision, log } = startRun(dir, cfg, { ...opts, label: cfg.name });
+  opts = { ...opts, progress };
   const prepared = opts.prepared ?? await ranks.prepare("corpus preparation", () => prepareMultilingual(cfg.corpus, cfg.tokenizer, opts.cacheDir, DATA_SPLIT_SEED, log));
 
   manualSeed(cfg.train.seed);

@@ -5,7 +5,7 @@
 // time. Same directory contract as a clone run: config.json, checkpoint.safetensors,
 // metrics.jsonl, results.json (written last).
 import { join } from "node:path";
-import { manualSeed, setNumThreads, tensor, type Tensor, resolvePrecision, withPrecision } from "../../torch/index.js";
+import { manualSeed, tensor, type Tensor, withPrecision } from "../../torch/index.js";
 import { GPT } from "../../nn/gpt.js";
 import { PackedSequenceStream } from "../../data/pack.js";
 import { makeSampler, type SamplerSpec } from "../../data/samplers.js";
@@ -14,7 +14,7 @@ import type { TokenCacheReader } from "../../data/token-cache.js";
 import { hashInts } from "../../util/hash.js";
 import { writeFileAtomic } from "../../util/atomic.js";
 import { curvatureRows } from "../balancing/measures.js";
-import { RunRanks } from "../../run/ranks.js";
+import { startRun } from "../../run/ranks.js";
 import { MultilingualBatchSource } from "../../train/multilingual-batches.js";
 import { sequenceLosses, RUN_ADAMW, trainLanguageModel, type StepRecord } from "../../train/trainer.js";
 import { makeBalancer } from "../../train/balance/balancers.js";
@@ -64,15 +64,9 @@ function heldOutTokens(cache: TokenCacheReader, seqLen: number, first: number, c
 }
 
 export async function executeBalanceRun(cfg: BalanceRunConfig, runDir: string, opts: { cacheDir: string; progress?: boolean; label?: string }): Promise<RunOutcome> {
-  const started = Date.now();
   // One process, or one rank of a data-parallel job under `xling launch` (src/run/ranks.ts).
-  const ranks = RunRanks.join(runDir, cfg);
-  const writer = ranks.writer;
-  opts = { ...opts, progress: ranks.progress(opts.progress) };
-  setNumThreads(cfg.train.threads);
-  // Configs written before precision was recorded trained in fp32.
-  const precision = resolvePrecision(cfg.train.precision ?? "fp32", `${join(runDir, "config.json")}: train.precision`);
-  const log = (msg: string) => opts.progress !== false && process.stderr.write(`${opts.label ?? "run"}: ${msg}\n`);
+  const { started, ranks, writer, progress, precision, log } = startRun(runDir, cfg, opts);
+  opts = { ...opts, progress };
   const prepared = await ranks.prepare("corpus preparation", () => prepareBalanceCorpus(cfg, opts.cacheDir, log));
   const languages = cfg.corpus.languages.map((l) => l.lang);
   const sequences = languageSequences(cfg, prepared);

@@ -9,7 +9,7 @@
 // translator.json.
 import { copyFileSync } from "node:fs";
 import { join } from "node:path";
-import { manualSeed, noGrad, resolvePrecision, setNumThreads, tensor, tidy, withPrecision, type Tensor } from "../../torch/index.js";
+import { manualSeed, noGrad, tensor, tidy, withPrecision, type Tensor } from "../../torch/index.js";
 import { GPT, type GPTConfig } from "../../nn/gpt.js";
 import { beamSearch, greedyDecode } from "../../nn/decoding.js";
 import { makeSampler, type SamplerSpec } from "../../data/samplers.js";
@@ -19,7 +19,7 @@ import { hashString } from "../../util/hash.js";
 import { writeFileAtomic } from "../../util/atomic.js";
 import { padRows, TranslationBatchSource, translationSequenceLosses } from "../../train/translation-batches.js";
 import { RUN_ADAMW, trainLanguageModel, type StepRecord } from "../../train/trainer.js";
-import { RunRanks } from "../../run/ranks.js";
+import { startRun } from "../../run/ranks.js";
 import { makeBalancer } from "../../train/balance/balancers.js";
 import { selectParameters } from "../../train/balance/per-language-grads.js";
 import { bootstrapMetric, translationStatistics } from "../../analysis/translation-metrics.js";
@@ -81,20 +81,14 @@ function window(examples: number[][], first: number, count: number, pad: number)
 }
 
 export async function executeTranslationRun(cfg: TranslationRunConfig, runDir: string, opts: { cacheDir: string; progress?: boolean; label?: string }): Promise<RunOutcome> {
-  const started = Date.now();
   // One process, or one rank of a data-parallel job under `xling launch` (src/run/ranks.ts).
-  const ranks = RunRanks.join(runDir, cfg);
-  const writer = ranks.writer;
-  opts = { ...opts, progress: ranks.progress(opts.progress) };
-  setNumThreads(cfg.train.threads);
-  const log = (msg: string) => opts.progress !== false && process.stderr.write(`${opts.label ?? "run"}: ${msg}\n`);
+  const { started, ranks, writer, progress, precision, log } = startRun(runDir, cfg, opts);
+  opts = { ...opts, progress };
   const prepared = await ranks.prepare("corpus preparation", () => prepareTranslationCorpus(cfg, opts.cacheDir, log));
   const data = directionExamples(cfg, prepared);
   const names = data.map((d) => d.name);
   const { separatorId: sep, eosId: eos } = prepared;
   const seed = cfg.train.seed;
-  // Configs written before precision was recorded trained in fp32.
-  const precision = resolvePrecision(cfg.train.precision ?? "fp32", `${join(runDir, "config.json")}: train.precision`);
 
   manualSeed(seed);
   const modelConfig = modelConfigFor(cfg, prepared.vocabSize);
