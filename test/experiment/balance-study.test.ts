@@ -116,6 +116,8 @@ describe("the language-balancing study end to end", () => {
   it("refuses a bad parameter pattern with the field's path", () => {
     assert.throws(() => parseBalanceExperiment(tinyBalanceSpec("bad", { base: { ...tinyBalanceSpec("x").base, balance: { parameters: "blocks.(" } } })),
       /base\.balance\.parameters: .*not a regular expression/);
+    assert.throws(() => parseBalanceExperiment(tinyBalanceSpec("bad", { base: { ...tinyBalanceSpec("x").base, curvature: { parameters: "blocks.(" } } })),
+      /base\.curvature\.parameters: .*not a regular expression/);
     assert.ok(!existsSync(join(tmpdir(), "bad")));
   });
 });

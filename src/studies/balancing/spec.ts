@@ -3,6 +3,7 @@
 // curvature measurement, and their labels.
 import { z } from "zod";
 import { DEFAULT_CATS_OPTIONS } from "../../train/balance/cats.js";
+import { SpecError } from "../../run/spec.js";
 
 const positiveInt = z.number().int().positive();
 const nonNegative = z.number().min(0);
@@ -67,4 +68,15 @@ export function parameterFilter(pattern: string): ((name: string) => boolean) | 
     throw new Error(`parameters: '${pattern}' is not a regular expression (${(e as Error).message})`, { cause: e });
   }
   return (name) => re.test(name);
+}
+
+/** Checks a run's parameter filters (balance.parameters, curvature.parameters) compile, naming the field that does not. */
+export function checkParameterFilters(run: { balance: { parameters: string }; curvature: { parameters: string } }, source: string): void {
+  for (const [field, p] of [["balance", run.balance.parameters], ["curvature", run.curvature.parameters]] as const) {
+    try {
+      parameterFilter(p);
+    } catch (e) {
+      throw new SpecError(source, [{ path: `base.${field}.parameters`, message: (e as Error).message }]);
+    }
+  }
 }

@@ -3,7 +3,7 @@
 // balancing method, both named in the spec with every option explicit.
 import { z } from "zod";
 import { CORPUS_NAMES } from "../../data/multilingual.js";
-import { BalanceSpec, CurvatureSpec, catsVariantLabel, parameterFilter } from "../balancing/spec.js";
+import { BalanceSpec, CurvatureSpec, catsVariantLabel, checkParameterFilters } from "../balancing/spec.js";
 
 export { CatsSpec, BalanceSpec, CurvatureSpec, catsVariantLabel, parameterFilter } from "../balancing/spec.js";
 import { ModelSpec, SpecError, TokenizerSpec, TrainSpec, checkModel, expandExperiment, type ExperimentOf } from "../../run/spec.js";
@@ -74,13 +74,7 @@ export type BalanceExperiment = ExperimentOf<BalanceRunConfig>;
 export function parseBalanceExperiment(raw: unknown, source = "spec"): BalanceExperiment {
   return expandExperiment(raw, source, BalanceRunSpec, (run) => {
     checkModel(run, source);
-    for (const p of [run.balance.parameters, run.curvature.parameters]) {
-      try {
-        parameterFilter(p);
-      } catch (e) {
-        throw new SpecError(source, [{ path: "base.balance.parameters", message: (e as Error).message }]);
-      }
-    }
+    checkParameterFilters(run, source);
     const langs = run.corpus.languages.map((l) => l.lang);
     const dup = langs.find((l, i) => langs.indexOf(l) !== i);
     if (dup) throw new SpecError(source, [{ path: "base.corpus.languages", message: `language '${dup}' is listed twice` }]);

@@ -4,7 +4,7 @@
 // curvature and training options are the language-balance study's (balance-spec.ts).
 import { z } from "zod";
 import { ModelSpec, SpecError, TokenizerSpec, TrainSpec, checkModel, expandExperiment, type ExperimentOf } from "../../run/spec.js";
-import { BalanceSpec, CurvatureSpec, catsVariantLabel, parameterFilter } from "../balancing/spec.js";
+import { BalanceSpec, CurvatureSpec, catsVariantLabel, checkParameterFilters } from "../balancing/spec.js";
 
 const positiveInt = z.number().int().positive();
 const language = z.string().regex(/^[A-Za-z0-9_-]+$/, "letters, digits, '_' and '-'");
@@ -74,13 +74,7 @@ export function translationMethodLabel(c: TranslationRunConfig): string {
 export function parseTranslationExperiment(raw: unknown, source = "spec"): TranslationExperiment {
   return expandExperiment(raw, source, TranslationRunSpec, (run) => {
     checkModel(run, source);
-    for (const p of [run.balance.parameters, run.curvature.parameters]) {
-      try {
-        parameterFilter(p);
-      } catch (e) {
-        throw new SpecError(source, [{ path: "base.balance.parameters", message: (e as Error).message }]);
-      }
-    }
+    checkParameterFilters(run, source);
     const names = run.corpus.directions.map((d) => `${d.src}-${d.tgt}`);
     const dup = names.find((n, i) => names.indexOf(n) !== i);
     if (dup) throw new SpecError(source, [{ path: "base.corpus.directions", message: `direction ${dup} is listed twice` }]);
