@@ -9,6 +9,7 @@ import { resolvePrecision, setNumThreads, type Precision, type Tensor } from "..
 import type { BatchSource } from "../train/clone-batches.js";
 import { DataParallel } from "../distributed/data-parallel.js";
 import { writeFileAtomic } from "../util/atomic.js";
+import { RUN_ADAMW } from "../train/trainer.js";
 
 export class RunRanks {
   private constructor(readonly dp: DataParallel | null) {}
@@ -86,4 +87,16 @@ export function startRun(runDir: string, cfg: { train: { threads: number; precis
   const precision = resolvePrecision(cfg.train.precision ?? "fp32", `${join(runDir, "config.json")}: train.precision`);
   const log = (msg: string) => { if (progress !== false) process.stderr.write(`${opts.label ?? "run"}: ${msg}\n`); };
   return { started, ranks, writer: ranks.writer, progress, precision, log };
+}
+
+/**
+ * The optimisation settings every study's trainer call shares: warm-up (at most half the
+ * run) then cosine decay from train.*, AdamW as in every run, clipping, checkpoints.
+ */
+export function runTrainingSettings(train: { lr: number; minLr: number; warmup: number; clip: number | null; checkpointEvery: number }, steps: number, checkpointPath: string) {
+  return {
+    schedule: { maxLr: train.lr, minLr: train.minLr, warmupSteps: Math.min(train.warmup, Math.floor(steps / 2)), totalSteps: steps },
+    adam: RUN_ADAMW,
+    clip: train.clip, checkpointPath, checkpointEvery: train.checkpointEvery,
+  };
 }

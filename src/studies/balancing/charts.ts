@@ -54,3 +54,16 @@ export function curvatureSection(done: RunMetrics, langColors: Record<string, st
     charts,
   };
 }
+
+/** One row per run of a balancing study: method, seed, tokens seen per language or direction, time, status. */
+export function runsSection(runs: { runId: string; method: string; seed: number; outcome?: { tokensSeen: Record<string, number>; seconds: number } | null }[]): Section {
+  return {
+    heading: "Runs",
+    tables: [{
+      columns: ["run", "method", "seed", "tokens seen", "seconds", "status"],
+      rows: runs.map((r) => [r.runId, r.method, r.seed,
+        r.outcome ? Object.entries(r.outcome.tokensSeen).map(([l, n]) => `${l} ${n}`).join(", ") : null,
+        r.outcome?.seconds ?? null, r.outcome ? "done" : "not finished"]),
+    }],
+  };
+}

@@ -12,12 +12,12 @@ import { prepareCorpus } from "../../data/prepare.js";
 import { Rng } from "../../util/rng.js";
 import { writeFileAtomic } from "../../util/atomic.js";
 import { CloneBatchSource } from "../../train/clone-batches.js";
-import { sequenceLosses, RUN_ADAMW, trainLanguageModel, type StepRecord } from "../../train/trainer.js";
+import { sequenceLosses, trainLanguageModel, type StepRecord } from "../../train/trainer.js";
 import { cloneEmbeddingSimilarity, gradientCosine, hiddenStateCosineByLayer, slidingWindowPerplexity } from "../../analysis/lm-eval.js";
 import type { RunConfig } from "./spec.js";
 import { DATA_SPLIT_SEED, modelConfigFor, RunInterrupted, type ResultRow, type RunOutcome } from "../../run/contract.js";
 import { appendMetrics, trainMetricRows, truncateMetrics, type MetricRow } from "../../run/metrics.js";
-import { startRun } from "../../run/ranks.js";
+import { runTrainingSettings, startRun } from "../../run/ranks.js";
 
 
 /** Steps this run trains for: the budget scaled by its data fraction. */
@@ -66,9 +66,7 @@ export async function executeCloneRun(cfg: RunConfig, runDir: string, opts: { ca
 
   const result = await trainLanguageModel({
     model, batches, steps,
-    schedule: { maxLr: cfg.train.lr, minLr: cfg.train.minLr, warmupSteps: Math.min(cfg.train.warmup, Math.floor(steps / 2)), totalSteps: steps },
-    adam: RUN_ADAMW,
-    clip: cfg.train.clip, checkpointPath: join(runDir, "checkpoint.safetensors"), checkpointEvery: cfg.train.checkpointEvery,
+    ...runTrainingSettings(cfg.train, steps, join(runDir, "checkpoint.safetensors")),
     evalEvery: cfg.eval.every, evaluate, onStep, onResume, progress: opts.progress, label: opts.label, precision,
     // Every rank evaluates (only rank 0 writes), so no rank waits in a collective for
     // the length of an evaluation, which could exceed the timeout.

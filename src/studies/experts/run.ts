@@ -15,9 +15,9 @@ import { prepareMultilingual, type MultilingualChoice, type PreparedMultilingual
 import type { TokenizerChoice } from "../../data/prepare.js";
 import { TokenCacheReader } from "../../data/token-cache.js";
 import { writeFileAtomic } from "../../util/atomic.js";
-import { startRun } from "../../run/ranks.js";
+import { runTrainingSettings, startRun } from "../../run/ranks.js";
 import { MultilingualBatchSource } from "../../train/multilingual-batches.js";
-import { RUN_ADAMW, trainLanguageModel, type StepRecord } from "../../train/trainer.js";
+import { trainLanguageModel, type StepRecord } from "../../train/trainer.js";
 import { appendMetrics, trainMetricRows, truncateMetrics, type MetricRow } from "../../run/metrics.js";
 import { DATA_SPLIT_SEED, modelConfigFor, RunInterrupted } from "../../run/contract.js";
 import type { ExpertStudy } from "./spec.js";
@@ -137,9 +137,7 @@ export async function executeExpertRun(cfg: ExpertRunConfig, dir: string, opts: 
   if (cfg.steps > 0) {
     const result = await trainLanguageModel({
       model, batches, steps: cfg.steps,
-      schedule: { maxLr: cfg.train.lr, minLr: cfg.train.minLr, warmupSteps: Math.min(cfg.train.warmup, Math.floor(cfg.steps / 2)), totalSteps: cfg.steps },
-      adam: RUN_ADAMW,
-      clip: cfg.train.clip, checkpointPath, checkpointEvery: cfg.train.checkpointEvery,
+      ...runTrainingSettings(cfg.train, cfg.steps, checkpointPath),
       evalEvery: cfg.steps, evaluate, onStep, onResume: (step) => writer && truncateMetrics(metricsPath, step),
       progress: opts.progress, label: cfg.name, precision,
       ...ranks.trainerHooks(),

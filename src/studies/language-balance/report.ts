@@ -9,7 +9,7 @@ import { barChart } from "../../report/charts.js";
 import { colorMapping } from "../../report/colors.js";
 import { formatNumber, type Report, type Section } from "../../report/html.js";
 import { precisionFact } from "../../report/precision.js";
-import { curvatureSection, trainingSection, type RunMetrics } from "../balancing/charts.js";
+import { curvatureSection, runsSection, trainingSection, type RunMetrics } from "../balancing/charts.js";
 
 const fmt = (v: number | undefined | null) => (v === undefined || v === null || !Number.isFinite(v) ? "n/a" : formatNumber(v));
 
@@ -99,15 +99,7 @@ export function balanceStudyReport(exp: BalanceExperiment, study: BalanceStudy):
     paragraphs: [`Mean wall-clock seconds per step after the first few, over seeds, including every method's extra backward passes and CATS's held-out updates (so CATS's cost is amortised over its update interval of ${c.balance.cats.updateInterval} steps). Curvature measurements are outside the step and not counted. Runs that shared the machine with other runs time each other's load too; compare methods run at the same parallelism.`],
     tables: [{ columns: ["method", "seconds per step", `× ${study.baseline}`], rows: study.costs.map((k) => [k.method, k.stepSeconds, k.ratio]) }],
   });
-  sections.push({
-    heading: "Runs",
-    tables: [{
-      columns: ["run", "method", "seed", "tokens seen", "seconds", "status"],
-      rows: study.runs.map((r) => [r.runId, r.method, r.seed,
-        r.outcome ? Object.entries(r.outcome.tokensSeen).map(([l, n]) => `${l} ${n}`).join(", ") : null,
-        r.outcome?.seconds ?? null, r.outcome ? "done" : "not finished"]),
-    }],
-  });
+  sections.push(runsSection(study.runs));
   return { title: `${exp.name}: balancing imbalanced languages`, subtitle: "xling experiment report", generatedAt: new Date().toISOString(), sections };
 }
 

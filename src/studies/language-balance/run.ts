@@ -14,9 +14,9 @@ import type { TokenCacheReader } from "../../data/token-cache.js";
 import { hashInts } from "../../util/hash.js";
 import { writeFileAtomic } from "../../util/atomic.js";
 import { curvatureRows } from "../balancing/measures.js";
-import { startRun } from "../../run/ranks.js";
+import { runTrainingSettings, startRun } from "../../run/ranks.js";
 import { MultilingualBatchSource } from "../../train/multilingual-batches.js";
-import { sequenceLosses, RUN_ADAMW, trainLanguageModel, type StepRecord } from "../../train/trainer.js";
+import { sequenceLosses, trainLanguageModel, type StepRecord } from "../../train/trainer.js";
 import { makeBalancer } from "../../train/balance/balancers.js";
 import { selectParameters } from "../../train/balance/per-language-grads.js";
 import { slidingWindowPerplexity } from "../../analysis/lm-eval.js";
@@ -121,9 +121,7 @@ export async function executeBalanceRun(cfg: BalanceRunConfig, runDir: string, o
   const steps = cfg.train.steps;
   const result = await trainLanguageModel({
     model, batches, steps, balancer,
-    schedule: { maxLr: cfg.train.lr, minLr: cfg.train.minLr, warmupSteps: Math.min(cfg.train.warmup, Math.floor(steps / 2)), totalSteps: steps },
-    adam: RUN_ADAMW,
-    clip: cfg.train.clip, checkpointPath: join(runDir, "checkpoint.safetensors"), checkpointEvery: cfg.train.checkpointEvery,
+    ...runTrainingSettings(cfg.train, steps, join(runDir, "checkpoint.safetensors")),
     evalEvery: cfg.eval.every, evaluate, onStep, onResume: (step) => writer && truncateMetrics(metricsPath, step), progress: opts.progress, label: opts.label,
     precision,
     // Every rank evaluates (only rank 0 writes), so no rank waits in a collective for the

@@ -10,7 +10,7 @@ import type { MeanInterval } from "../../analysis/stats.js";
 import { barChart } from "../../report/charts.js";
 import { colorMapping } from "../../report/colors.js";
 import { formatNumber, type Report, type Section } from "../../report/html.js";
-import { curvatureSection, trainingSection, type RunMetrics } from "../balancing/charts.js";
+import { curvatureSection, runsSection, trainingSection, type RunMetrics } from "../balancing/charts.js";
 
 const fmt = (v: number | undefined | null) => (v === undefined || v === null || !Number.isFinite(v) ? "n/a" : formatNumber(v));
 
@@ -95,14 +95,6 @@ export function translationStudyReport(exp: TranslationExperiment, study: Transl
     paragraphs: ["Mean wall-clock seconds of a whole run (training with the method's extra passes, curvature probes, translating the test sentences), over seeds. Runs shared a 2-core machine with other work, so these times carry its load."],
     tables: [{ columns: ["method", "seconds per run", `× ${study.baseline}`], rows: study.costs.map((k) => [k.method, k.runSeconds, k.ratio]) }],
   });
-  sections.push({
-    heading: "Runs",
-    tables: [{
-      columns: ["run", "method", "seed", "tokens seen", "seconds", "status"],
-      rows: study.runs.map((r) => [r.runId, r.method, r.seed,
-        r.outcome ? Object.entries(r.outcome.tokensSeen).map(([l, n]) => `${l} ${n}`).join(", ") : null,
-        r.outcome?.seconds ?? null, r.outcome ? "done" : "not finished"]),
-    }],
-  });
+  sections.push(runsSection(study.runs));
   return { title: `${exp.name}: balancing translation directions`, subtitle: "xling experiment report", generatedAt: new Date().toISOString(), sections };
 }

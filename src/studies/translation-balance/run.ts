@@ -18,8 +18,8 @@ import { prepareTranslation, translationExample, translationPrompt, type Encoded
 import { hashString } from "../../util/hash.js";
 import { writeFileAtomic } from "../../util/atomic.js";
 import { padRows, TranslationBatchSource, translationSequenceLosses } from "../../train/translation-batches.js";
-import { RUN_ADAMW, trainLanguageModel, type StepRecord } from "../../train/trainer.js";
-import { startRun } from "../../run/ranks.js";
+import { trainLanguageModel, type StepRecord } from "../../train/trainer.js";
+import { runTrainingSettings, startRun } from "../../run/ranks.js";
 import { makeBalancer } from "../../train/balance/balancers.js";
 import { selectParameters } from "../../train/balance/per-language-grads.js";
 import { bootstrapMetric, translationStatistics } from "../../analysis/translation-metrics.js";
@@ -145,9 +145,7 @@ export async function executeTranslationRun(cfg: TranslationRunConfig, runDir: s
   const steps = cfg.train.steps;
   const result = await trainLanguageModel({
     model, batches, steps, balancer, sequenceLoss: lossOf,
-    schedule: { maxLr: cfg.train.lr, minLr: cfg.train.minLr, warmupSteps: Math.min(cfg.train.warmup, Math.floor(steps / 2)), totalSteps: steps },
-    adam: RUN_ADAMW,
-    clip: cfg.train.clip, checkpointPath: join(runDir, "checkpoint.safetensors"), checkpointEvery: cfg.train.checkpointEvery,
+    ...runTrainingSettings(cfg.train, steps, join(runDir, "checkpoint.safetensors")),
     evalEvery: cfg.eval.every, evaluate, onStep, onResume: (step) => writer && truncateMetrics(metricsPath, step), progress: opts.progress, label: opts.label,
     precision,
     ...ranks.trainerHooks(),
