@@ -126,7 +126,7 @@ async function build(choice: MultilingualChoice, tok: TokenizerChoice, seed: num
 }
 
 /** Leading documents holding `chars` characters in all (the last one cut to fit). */
-function firstChars(docs: string[], chars: number): string[] {
+export function firstChars(docs: string[], chars: number): string[] {
   const out: string[] = [];
   let left = chars;
   for (const d of docs) {

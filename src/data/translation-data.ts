@@ -15,6 +15,7 @@ import { trainCorpusTokenizer, type TokenizerChoice } from "./prepare.js";
 import { loadDirections, type DirectionChoice, type TranslationPair } from "./parallel-pairs.js";
 import type { Split } from "./manifest.js";
 import { writeFileAtomic } from "../util/atomic.js";
+import { firstChars } from "./multilingual.js";
 
 export const SEPARATOR_PIECE = "<sep>";
 export const languageTag = (lang: string) => `<2${lang}>`;
@@ -101,17 +102,6 @@ async function build(choice: TranslationDataChoice, tok: TokenizerChoice, seed: 
     tagIds: Object.fromEntries(langs.map((l) => [l, tokenizer.pieceToId(languageTag(l))])), directions: encoded,
   };
   writeFileAtomic(join(dir, "prepared.json"), JSON.stringify(prepared));
-}
-
-function firstChars(docs: string[], chars: number): string[] {
-  const out: string[] = [];
-  let left = chars;
-  for (const d of docs) {
-    if (left <= 0) break;
-    out.push(d.length <= left ? d : d.slice(0, left));
-    left -= d.length;
-  }
-  return out;
 }
 
 /** `<2tgt> source <sep> target <eos>` as token ids. */
