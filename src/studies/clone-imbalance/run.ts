@@ -15,15 +15,10 @@ import { CloneBatchSource } from "../../train/clone-batches.js";
 import { sequenceLosses, trainLanguageModel, type StepRecord } from "../../train/trainer.js";
 import { cloneEmbeddingSimilarity, gradientCosine, hiddenStateCosineByLayer, slidingWindowPerplexity } from "../../analysis/lm-eval.js";
 import type { RunConfig } from "./spec.js";
-import { DATA_SPLIT_SEED, modelConfigFor, RunInterrupted, type ResultRow, type RunOutcome } from "../../run/contract.js";
+import { DATA_SPLIT_SEED, modelConfigFor, RunInterrupted, runSteps, type ResultRow, type RunOutcome } from "../../run/contract.js";
 import { appendMetrics, trainMetricRows, truncateMetrics, type MetricRow } from "../../run/metrics.js";
 import { runTrainingSettings, startRun } from "../../run/ranks.js";
 
-
-/** Steps this run trains for: the budget scaled by its data fraction. */
-export function runSteps(cfg: RunConfig): number {
-  return Math.max(1, Math.round(cfg.train.steps * cfg.data.fraction));
-}
 
 export async function executeCloneRun(cfg: RunConfig, runDir: string, opts: { cacheDir: string; progress?: boolean; label?: string }): Promise<RunOutcome> {
   // One process, or one rank of a data-parallel job under `xling launch` (src/run/ranks.ts).
