@@ -1,6 +1,7 @@
 // The report of a cloned-language imbalance study: what a researcher reads first
 // (the headline numbers, stated in words), then the charts and the tables behind them.
 import { teffSection } from "../../report/teff-section.js";
+import { mixtureRunsSection } from "../../report/mixture-runs.js";
 import { readMetrics, smoothed } from "../../run/metrics.js";
 import type { CloneStudy, StudyRun } from "./analysis.js";
 import type { Experiment } from "./spec.js";
@@ -82,15 +83,7 @@ export function cloneStudyReport(exp: Experiment, study: CloneStudy): Report {
 
   sections.push(teffSection([{ lang: "original", mono: study.mono, fit: study.fit, fitError: study.fitError }], study.teff, mixColors));
   sections.push(alignmentSection(bilingual, mixColors));
-  sections.push({
-    heading: "Runs",
-    tables: [{
-      columns: ["run", "mixture", "steps", "tokens seen", "seconds", "status"],
-      rows: study.runs.map((r) => [r.runId, r.label, r.outcome?.steps ?? null,
-        r.outcome ? Object.entries(r.outcome.tokensSeen).map(([l, n]) => `${l} ${n}`).join(", ") : null,
-        r.outcome?.seconds ?? null, r.outcome ? "done" : "not finished"]),
-    }],
-  });
+  sections.push(mixtureRunsSection(study.runs));
   return { title: `${exp.name}: language imbalance with cloned languages`, subtitle: "xling experiment report", generatedAt: new Date().toISOString(), sections };
 }
 

@@ -7,6 +7,7 @@ import { colorMapping } from "../../report/colors.js";
 import { formatNumber, type Chart, type Report, type Section } from "../../report/html.js";
 import { precisionFact } from "../../report/precision.js";
 import { teffSection } from "../../report/teff-section.js";
+import { mixtureRunsSection } from "../../report/mixture-runs.js";
 import { middleLayerMean } from "../../analysis/middle-layers.js";
 import { resultOf, type RealStudy, type RealStudyRun } from "./analysis.js";
 import type { RealExperiment } from "./spec.js";
@@ -89,14 +90,6 @@ export function realStudyReport(exp: RealExperiment, study: RealStudy): Report {
     }],
   });
 
-  sections.push({
-    heading: "Runs",
-    tables: [{
-      columns: ["run", "mixture", "steps", "tokens seen", "seconds", "status"],
-      rows: study.runs.map((r) => [r.runId, r.label, r.outcome?.steps ?? null,
-        r.outcome ? Object.entries(r.outcome.tokensSeen).map(([l, n]) => `${l} ${n}`).join(", ") : null,
-        r.outcome?.seconds ?? null, r.outcome ? "done" : "not finished"]),
-    }],
-  });
+  sections.push(mixtureRunsSection(study.runs));
   return { title: `${exp.name}: language imbalance with two real languages`, subtitle: "xling experiment report", generatedAt: new Date().toISOString(), sections };
 }

@@ -14,11 +14,11 @@ import { prepareParallelLanguages, type PreparedParallelLanguages } from "../../
 import { writeFileAtomic } from "../../util/atomic.js";
 import { MultilingualBatchSource } from "../../train/multilingual-batches.js";
 import { JointVocabularyBatchSource } from "../../train/joint-batches.js";
-import { trainLanguageModel, type StepRecord } from "../../train/trainer.js";
 import { matchedHiddenCosineByLayer, slidingWindowPerplexity } from "../../analysis/lm-eval.js";
 import { DATA_SPLIT_SEED, modelConfigFor, RunInterrupted, runSteps, type ResultRow, type RunOutcome } from "../../run/contract.js";
-import { appendMetrics, trainMetricRows, truncateMetrics, type MetricRow } from "../../run/metrics.js";
-import { runTrainingSettings, startRun } from "../../run/ranks.js";
+import type { MetricRow } from "../../run/metrics.js";
+import { startRun } from "../../run/ranks.js";
+import { trainRunModel } from "../../run/lm-training.js";
 import type { RealRunConfig } from "./spec.js";
 
 export function prepareRealCorpus(cfg: RealRunConfig, cacheDir: string, log?: (msg: string) => void): Promise<PreparedParallelLanguages> {
@@ -49,7 +49,8 @@ export function parallelInputs(prepared: PreparedParallelLanguages, vocab: Joint
 }
 
 export async function executeRealRun(cfg: RealRunConfig, runDir: string, opts: { cacheDir: string; progress?: boolean; label?: string }): Promise<RunOutcome> {
-  const { started, ranks, writer, progress, precision, log } = startRun(runDir, cfg, opts);
+  const run = startRun(runDir, cfg, opts);
+  const { started, ranks, writer, progress, precision, log } = run;
   opts = { ...opts, progress };
   const prepared = await ranks.prepare("corpus preparation", () => prepareRealCorpus(cfg, opts.cacheDir, log));
   const [l1, l2] = prepared.languages;
@@ -74,20 +75,9 @@ export async function executeRealRun(cfg: RealRunConfig, runDir: string, opts: {
     return ids;
   });
 
-  const metricsPath = join(runDir, "metrics.jsonl");
-  const writeMetrics = (rows: MetricRow[]) => writer && appendMetrics(metricsPath, rows);
   const perplexity = (k: number) => withPrecision(precision, () => slidingWindowPerplexity(model, evalIds[k]!, { stride: cfg.eval.stride }));
-  const evaluate = (step: number) => writeMetrics(languages.map((lang, k) => ({ step, split: "eval", name: "ppl", lang, value: perplexity(k).ppl })));
-  const onStep = (r: StepRecord) => writeMetrics(trainMetricRows(r));
-  const onResume = (step: number) => writer && truncateMetrics(metricsPath, step);
-
-  const result = await trainLanguageModel({
-    model, batches, steps,
-    ...runTrainingSettings(cfg.train, steps, join(runDir, "checkpoint.safetensors")),
-    evalEvery: cfg.eval.every, evaluate, onStep, onResume, progress: opts.progress, label: opts.label, precision,
-    ...ranks.trainerHooks(),
-  });
-  ranks.close(log);
+  const evaluate = (step: number): MetricRow[] => languages.map((lang, k) => ({ step, split: "eval", name: "ppl", lang, value: perplexity(k).ppl }));
+  const result = await trainRunModel(run, runDir, { model, batches, steps, train: cfg.train, evalEvery: cfg.eval.every, evaluate, progress: opts.progress, label: opts.label });
   trainCaches.forEach((c) => c.close());
   if (result.interrupted) {
     model.dispose();
