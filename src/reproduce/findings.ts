@@ -280,17 +280,25 @@ export const FINDINGS: Finding[] = [
     requires: "the LibreOffice help corpus: xling corpus libreoffice-help --lang en-us,de",
     analyse(data) {
       const { at } = realStudy(data);
-      const cosAt = (ratio: number) => {
+      const cosAt = (ratio: number, name = "matched_hidden_cosine") => {
         const run = at(ratio);
-        const profile = run.outcome.results.filter((x) => x.name === "matched_hidden_cosine").map((x) => ({ layer: x.layer ?? 0, value: x.value }));
-        if (!profile.length) throw new Error(`no matched_hidden_cosine results at ratio ${ratio}`);
+        const profile = run.outcome.results.filter((x) => x.name === name).map((x) => ({ layer: x.layer ?? 0, value: x.value }));
+        if (!profile.length) throw new Error(`no ${name} results at ratio ${ratio}`);
         const v = middleLayerMean(profile);
-        if (!Number.isFinite(v)) throw new Error(`a middle layer's matched cosine is missing at ratio ${ratio}`);
+        if (!Number.isFinite(v)) throw new Error(`a middle layer's ${name} is missing at ratio ${ratio}`);
         return v;
       };
       const c90 = cosAt(0.1);
       const c50 = cosAt(0.5);
-      return { value: c90 - c50, detail: { cosine_90_10: c90, cosine_50_50: c50 } };
+      const detail: Record<string, number> = { cosine_90_10: c90, cosine_50_50: c50 };
+      try {
+        // The baseline of paragraphs that are not translations: context, not part of the effect.
+        detail.unpaired_90_10 = cosAt(0.1, "matched_hidden_cosine_unpaired");
+        detail.unpaired_50_50 = cosAt(0.5, "matched_hidden_cosine_unpaired");
+      } catch {
+        // Runs of an earlier xling measured no baseline.
+      }
+      return { value: c90 - c50, detail };
     },
   },
   {

@@ -77,6 +77,8 @@ describe("the real-language imbalance study end to end", () => {
       const cos = queryResults(store, { experiment: "real", where: ["data.ratio=0.1"], result: "matched_hidden_cosine" });
       assert.deepEqual(cos.map((c) => c.layer).sort(), [1, 2]);
       assert.ok(cos.every((c) => c.value > -1 && c.value <= 1 + 1e-6));
+      const unpaired = queryResults(store, { experiment: "real", where: ["data.ratio=0.1"], result: "matched_hidden_cosine_unpaired" });
+      assert.deepEqual(unpaired.map((c) => c.layer).sort(), [1, 2], "the baseline of paragraphs that are not translations");
       // Runs of one language alone measure no alignment.
       assert.equal(queryResults(store, { experiment: "real", where: ["data.ratio=0"], result: "matched_hidden_cosine" }).length, 0);
     } finally {
@@ -96,7 +98,7 @@ describe("the real-language imbalance study end to end", () => {
     }
     const text = await page.textContent("body");
     assert.match(text!, /bb as the minority \(aa 90 \/ bb 10\): TEff = [\d.]+/);
-    assert.match(text!, /matched hidden-state cosine by layer \[[\d.]+, [\d.]+\], middle layers [\d.]+/);
+    assert.match(text!, /matched hidden-state cosine by layer \[[\d.]+, [\d.]+\], middle layers [\d.]+ \(paragraphs that are not translations of each other: [\d.]+\)/);
   });
 });
 
@@ -169,6 +171,7 @@ describe("the real-language analysis on runs with known answers", () => {
     const results = [
       ...Object.entries(ppl).map(([lang, value]) => ({ name: "ppl", lang, layer: null, value })),
       ...cosine.map((value, i) => ({ name: "matched_hidden_cosine", lang: "bb", layer: i + 1, value })),
+      ...cosine.map((value, i) => ({ name: "matched_hidden_cosine_unpaired", lang: "bb", layer: i + 1, value: value - 0.25 })),
     ];
     mkdirSync(r.dir, { recursive: true });
     writeFileSync(join(r.dir, "results.json"), JSON.stringify({ languages: ["aa", "bb"], steps: 1, tokensSeen: seen, results, seconds: 0 }));
@@ -194,5 +197,6 @@ describe("the real-language analysis on runs with known answers", () => {
     const align = FINDINGS.find((f) => f.name === "imbalance-real-hidden-alignment")!.analyse(data);
     // Two blocks: both are middle layers; (0.5 + 0.7) / 2 - (0.4 + 0.5) / 2.
     assert.ok(Math.abs(align.value - 0.15) < 1e-12, `effect ${align.value}`);
+    assert.ok(Math.abs(align.detail.unpaired_90_10! - 0.35) < 1e-12 && Math.abs(align.detail.unpaired_50_50! - 0.2) < 1e-12);
   });
 });

@@ -14,8 +14,8 @@ import type { RealExperiment } from "./spec.js";
 
 const fmt = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? "n/a" : formatNumber(v));
 
-function cosineProfile(r: RealStudyRun): { layer: number; value: number }[] {
-  return r.outcome!.results.filter((x) => x.name === "matched_hidden_cosine").map((x) => ({ layer: x.layer!, value: x.value }));
+function cosineProfile(r: RealStudyRun, name = "matched_hidden_cosine"): { layer: number; value: number }[] {
+  return r.outcome!.results.filter((x) => x.name === name).map((x) => ({ layer: x.layer!, value: x.value }));
 }
 
 function headline(study: RealStudy, mixed: RealStudyRun[]): string[] {
@@ -36,7 +36,7 @@ function headline(study: RealStudy, mixed: RealStudyRun[]): string[] {
   for (const r of mixed) {
     const prof = cosineProfile(r);
     out.push(`${r.label}: held-out perplexity ${study.languages.map((l) => `${l} ${fmt(resultOf(r.outcome!, "ppl", l))}`).join(", ")}` +
-      (prof.length ? `; matched hidden-state cosine by layer [${prof.map((p) => fmt(p.value)).join(", ")}], middle layers ${fmt(middleLayerMean(prof))}.` : "."));
+      (prof.length ? `; matched hidden-state cosine by layer [${prof.map((p) => fmt(p.value)).join(", ")}], middle layers ${fmt(middleLayerMean(prof))} (paragraphs that are not translations of each other: ${fmt(middleLayerMean(cosineProfile(r, "matched_hidden_cosine_unpaired")))}).` : "."));
   }
   return out;
 }
@@ -78,15 +78,19 @@ export function realStudyReport(exp: RealExperiment, study: RealStudy): Report {
 
   sections.push(teffSection(study.curves, study.teff, mixColors));
 
-  const cosRows = mixed.flatMap((r) => cosineProfile(r).map((p) => ({ mixture: r.label, layer: p.layer, cosine: p.value })));
+  const cosRows = mixed.flatMap((r) => [
+    ...cosineProfile(r).map((p) => ({ mixture: r.label, layer: p.layer, cosine: p.value })),
+    ...cosineProfile(r, "matched_hidden_cosine_unpaired").map((p) => ({ mixture: `${r.label}, not translations`, layer: p.layer, cosine: p.value })),
+  ]);
   sections.push({
     heading: "Alignment of the languages",
-    paragraphs: ["Matched hidden-state cosine (methods.md §1): for each held-out parallel paragraph (the same paragraph id in both languages, each side encoded by its own tokenizer into the joint vocabulary), each block's outputs of the two sides are compared all against all, matched one to one by maximum total cosine, and the matched cosines averaged; then averaged over paragraphs. Middle layers: the middle half of the blocks."],
-    charts: cosRows.length ? [{ id: "hidden-cosine", title: "Matched hidden-state cosine by layer", spec: layerProfile({ rows: cosRows, layer: "layer", value: "cosine", series: "mixture", colors: mixColors }) }] : [],
+    paragraphs: ["Matched hidden-state cosine (methods.md §1): for each held-out parallel paragraph (the same paragraph id in both languages, each side encoded by its own tokenizer into the joint vocabulary), each block's outputs of the two sides are compared all against all, matched one to one by maximum total cosine, and the matched cosines averaged; then averaged over paragraphs. Middle layers: the middle half of the blocks. The baseline pairs each paragraph with another paragraph's translation: the part of the cosine that any two texts share."],
+    charts: cosRows.length ? [{ id: "hidden-cosine", title: "Matched hidden-state cosine by layer", spec: layerProfile({ rows: cosRows, layer: "layer", value: "cosine", series: "mixture", colors: colorMapping([...new Set(cosRows.map((r) => r.mixture))]) }) }] : [],
     tables: [{
       title: "Matched hidden-state cosine",
-      columns: ["mixture", "paragraphs", "middle layers", "by layer (1 = first block)"],
-      rows: mixed.map((r) => [r.label, resultOf(r.outcome!, "alignment_paragraphs", null), middleLayerMean(cosineProfile(r)), cosineProfile(r).map((p) => fmt(p.value)).join(", ")]),
+      columns: ["mixture", "paragraphs", "middle layers", "middle layers, not translations", "by layer (1 = first block)"],
+      rows: mixed.map((r) => [r.label, resultOf(r.outcome!, "alignment_paragraphs", null), middleLayerMean(cosineProfile(r)),
+        middleLayerMean(cosineProfile(r, "matched_hidden_cosine_unpaired")), cosineProfile(r).map((p) => fmt(p.value)).join(", ")]),
     }],
   });
 

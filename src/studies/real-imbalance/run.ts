@@ -107,6 +107,13 @@ function finalResults(cfg: RealRunConfig, model: GPT, languages: string[], perpl
     const p = pairs();
     if (p.length) {
       matchedHiddenCosineByLayer(model, p).forEach((value, layer) => out.push({ name: "matched_hidden_cosine", lang: languages[1]!, layer: layer + 1, value }));
+      // The baseline: the same measure on paragraphs that are NOT translations of each other
+      // (each first-language paragraph against the next pair's second side). Hidden states of
+      // a small model share a large common direction, so matched cosines are high for any text.
+      if (p.length > 1) {
+        const unpaired = p.map(([a], i): [Int32Array, Int32Array] => [a, p[(i + 1) % p.length]![1]]);
+        matchedHiddenCosineByLayer(model, unpaired).forEach((value, layer) => out.push({ name: "matched_hidden_cosine_unpaired", lang: languages[1]!, layer: layer + 1, value }));
+      }
       out.push({ name: "alignment_paragraphs", lang: null, layer: null, value: p.length });
     }
   }
