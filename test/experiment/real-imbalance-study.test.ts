@@ -12,6 +12,10 @@ import type { Browser } from "playwright-core";
 import { registerParallelCorpus } from "../../src/data/parallel-pairs.js";
 import { anchoredVocabulary, disjointVocabulary } from "../../src/data/clones.js";
 import { Rng } from "../../src/util/rng.js";
+import { PackedSequenceStream } from "../../src/data/pack.js";
+import { makeSampler } from "../../src/data/samplers.js";
+import { MultilingualBatchSource } from "../../src/train/multilingual-batches.js";
+import { JointVocabularyBatchSource } from "../../src/train/joint-batches.js";
 import { parseRealExperiment } from "../../src/studies/real-imbalance/spec.js";
 import { jointVocabularyOf, parallelInputs, prepareRealCorpus } from "../../src/studies/real-imbalance/run.js";
 import { analyseRealStudy } from "../../src/studies/real-imbalance/analysis.js";
@@ -135,6 +139,35 @@ describe("the joint vocabulary of a held-out paragraph", () => {
     assert.deepEqual(Array.from(jointVocabularyOf("anchored", ["x"], ["y", "x"]).lang2), Array.from(anchoredVocabulary(["x"], ["y", "x"]).lang2));
     // A paragraph longer than the model's positions is cut to them.
     assert.ok(parallelInputs(prepared, disjoint, 3, 4).every(([x, y]) => x.length <= 4 && y.length <= 4));
+  });
+
+  it("training batches: each row in its own language's ids offset into the joint space, resumable from the state", async () => {
+    const prepared = await prepareRealCorpus(cfg, TEST_CACHE);
+    const [l1, l2] = prepared.languages;
+    const vocab = jointVocabularyOf("disjoint", l1.pieces(), l2.pieces());
+    const V1 = l1.vocabSize;
+    const source = () => new JointVocabularyBatchSource(new MultilingualBatchSource(
+      prepared.languages.map((l, k) => new PackedSequenceStream(l.open("train"), 8, k)), makeSampler({ kind: "fixed", probs: { aa: 0.7, bb: 0.3 }, seed: 3 }), 6), vocab);
+    const a = source();
+    for (let i = 0; i < 3; i++) a.next();
+    const state = JSON.parse(JSON.stringify(a.state()));
+    const later = [a.next(), a.next()];
+    const both = new Set<number>();
+    for (const { tokens, langs } of later) {
+      langs.forEach((lang, b) => {
+        both.add(lang);
+        const row = Array.from(tokens.subarray(b * 9, (b + 1) * 9));
+        assert.ok(row.every((id) => (lang === 0 ? id < V1 : id >= V1 && id < vocab.size)), `row ${b} of language ${lang}: ${row.join(" ")}`);
+      });
+    }
+    assert.equal(both.size, 2, "both languages drawn");
+    const b = source();
+    b.restore(state);
+    for (const want of later) {
+      const got = b.next();
+      assert.deepEqual(Array.from(got.tokens), Array.from(want.tokens));
+      assert.deepEqual(Array.from(got.langs), Array.from(want.langs));
+    }
   });
 
   it("refuses a spec naming one language twice, naming the spec", () => {
