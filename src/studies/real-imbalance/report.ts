@@ -35,8 +35,10 @@ function headline(study: RealStudy, mixed: RealStudyRun[]): string[] {
   }
   for (const r of mixed) {
     const prof = cosineProfile(r);
+    const baseline = middleLayerMean(cosineProfile(r, "matched_hidden_cosine_unpaired"));
     out.push(`${r.label}: held-out perplexity ${study.languages.map((l) => `${l} ${fmt(resultOf(r.outcome!, "ppl", l))}`).join(", ")}` +
-      (prof.length ? `; matched hidden-state cosine by layer [${prof.map((p) => fmt(p.value)).join(", ")}], middle layers ${fmt(middleLayerMean(prof))} (paragraphs that are not translations of each other: ${fmt(middleLayerMean(cosineProfile(r, "matched_hidden_cosine_unpaired")))}).` : "."));
+      (prof.length ? `; matched hidden-state cosine by layer [${prof.map((p) => fmt(p.value)).join(", ")}], middle layers ${fmt(middleLayerMean(prof))}` +
+        (Number.isFinite(baseline) ? ` (paragraphs that are not translations of each other: ${fmt(baseline)}).` : ".") : "."));
   }
   return out;
 }
