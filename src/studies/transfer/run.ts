@@ -206,6 +206,7 @@ function realignOptions(cfg: TransferConfig): RealignOptions {
   return {
     layer: cfg.realign.layer ?? cfg.encoder.layers - 1, temperature: cfg.realign.temperature, maxLen: cfg.encoder.maxLen,
     word: cfg.realign.word, negatives: cfg.realign.negatives,
+    negativesFrom: cfg.realign.negativesFrom,
   };
 }
 

@@ -86,6 +86,8 @@ export const TransferSpec = z.strictObject({
     word: z.enum(["first", "mean"]).default("first"),
     /** InfoNCE negatives: the other language's aligned words ("cross") or also the same language's ("strong"). */
     negatives: z.enum(["cross", "strong"]).default("cross"),
+    /** InfoNCE candidates: every word of the batch's texts (the method) or only the aligned words (the older N x N form). */
+    negativesFrom: z.enum(["batch-words", "linked-words"]).default("batch-words"),
     lr: z.number().positive().default(5e-4),
   }).prefault({}),
   alignment: z.strictObject({
