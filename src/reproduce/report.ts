@@ -19,6 +19,15 @@ export function figure(e: FindingEntry): string {
   return `${sign}${num(x.mean)} (${ci}, ${x.values.length} seed${x.values.length === 1 ? "" : "s"})`;
 }
 
+/** The finding at its smaller size (the size trend's second point), in a table cell. */
+function smallerText(e: FindingEntry): string {
+  const t = e.smallerSize;
+  if (!t) return "—";
+  if ("note" in t) return "failed";
+  const ci = t.lower === null || t.upper === null ? "" : ` [${num(t.lower)}, ${num(t.upper)}]`;
+  return `${t.mean >= 0 ? "+" : ""}${num(t.mean)}${ci}, ${t.verdict} (${num(t.parameters)} parameters)`;
+}
+
 function scaleText(e: FindingEntry): string {
   if (!e.scale) return "not run";
   const s = e.scale;
@@ -43,9 +52,9 @@ export function findingsMarkdown(entries: FindingEntry[], generatedAt: string): 
     "interval is above 0, `not reproduced` when it is wholly below 0, `inconclusive` otherwise. Findings marked `not run`",
     "have no figure yet; their command runs them.",
     "",
-    "| finding | claim | paper | xling effect | verdict | scale | wall time |",
-    "| --- | --- | --- | --- | --- | --- | --- |",
-    ...entries.map((e) => `| ${e.name} | ${cell(e.claim)} | ${cell(e.paper)} | ${cell(figure(e))} | **${e.verdict}** | ${cell(scaleText(e))} | ${duration(e.wallSeconds)} |`),
+    "| finding | claim | paper | xling effect | verdict | scale | at a smaller size | wall time |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...entries.map((e) => `| ${e.name} | ${cell(e.claim)} | ${cell(e.paper)} | ${cell(figure(e))} | **${e.verdict}** | ${cell(scaleText(e))} | ${cell(smallerText(e))} | ${duration(e.wallSeconds)} |`),
     "",
   ];
   for (const e of entries) {
@@ -55,6 +64,12 @@ export function findingsMarkdown(entries: FindingEntry[], generatedAt: string): 
       lines.push(`- **Per seed:** ${e.xling.values.map((v) => num(v)).join(", ")}`);
       const d = Object.entries(e.xling.detail);
       if (d.length) lines.push(`- **Behind it (mean over seeds):** ${d.map(([k, v]) => `${k} ${num(v)}`).join(", ")}`);
+    }
+    if (e.smallerSize) {
+      const t = e.smallerSize;
+      lines.push("note" in t
+        ? `- **At a smaller size:** no figure (${t.note})`
+        : `- **At a smaller size** (${num(t.parameters)} parameters, ${num(t.tokensPerRun)} tokens per run, ${t.seeds} seeds; ${t.specs.map((x) => `\`${x}\``).join(", ")}): ${t.mean >= 0 ? "+" : ""}${num(t.mean)}${t.lower === null ? "" : ` [${num(t.lower)}, ${num(t.upper)}]`}, ${t.verdict}`);
     }
     if (e.smallerScale) {
       const t = e.smallerScale;
@@ -77,8 +92,8 @@ export function findingsReport(entries: FindingEntry[], generatedAt: string): Re
       "Each finding's effect is signed so that positive is the seed paper's direction. Verdict: reproduced only when the 95% t interval over seeds is wholly above 0; not reproduced when wholly below 0; inconclusive otherwise. Quick scale proves the machinery and claims no verdict.",
     ],
     tables: [{
-      columns: ["finding", "group", "paper", "xling effect", "verdict", "scale", "wall time"],
-      rows: entries.map((e) => [e.name, e.group, e.paper, figure(e), e.verdict, scaleText(e), duration(e.wallSeconds)]),
+      columns: ["finding", "group", "paper", "xling effect", "verdict", "scale", "at a smaller size", "wall time"],
+      rows: entries.map((e) => [e.name, e.group, e.paper, figure(e), e.verdict, scaleText(e), smallerText(e), duration(e.wallSeconds)]),
     }],
   };
   const sections: Section[] = entries.map((e) => ({
@@ -115,9 +130,9 @@ export function writeFindings(dir: string, entries: FindingEntry[], generatedAt 
 /** The short table the README shows: finding, verdict, xling's effect, scale. */
 export function findingsSummaryTable(entries: FindingEntry[]): string {
   return [
-    "| finding | verdict | xling effect (paper's direction positive) | scale |",
-    "| --- | --- | --- | --- |",
-    ...entries.map((e) => `| [${e.name}](docs/findings.md#${e.name}) | **${e.verdict}** | ${cell(figure(e))} | ${cell(scaleText(e))} |`),
+    "| finding | verdict | xling effect (paper's direction positive) | scale | at a smaller size |",
+    "| --- | --- | --- | --- | --- |",
+    ...entries.map((e) => `| [${e.name}](docs/findings.md#${e.name}) | **${e.verdict}** | ${cell(figure(e))} | ${cell(scaleText(e))} | ${cell(smallerText(e))} |`),
   ].join("\n");
 }
 

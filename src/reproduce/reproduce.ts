@@ -7,7 +7,7 @@ import { join, relative } from "node:path";
 import { packageRoot } from "../util/package-root.js";
 import { FINDINGS, type Finding, type SeedData } from "./findings.js";
 import { effectInterval, verdictAtScale, type EffectInterval, type Verdict } from "./verdict.js";
-import { parseSeeded, readRawSpec, runSeed, seedDir, specScale, wallTimeOf, type LoadedSpec, type Scale, type SeedRun } from "./studies.js";
+import { parseSeeded, readRawSpec, runSeed, seedDir, specPath, specScale, wallTimeOf, type LoadedSpec, type Scale, type SeedRun } from "./studies.js";
 
 export const DEFAULT_SEEDS: Record<Scale, number> = { quick: 2, machine: 3, paper: 3 };
 
@@ -42,6 +42,11 @@ export interface FindingEntry {
   requires: string | null;
   command: string;
   ranAt: string | null;
+  /**
+   * The same finding at a smaller size of the same scale (`<spec>-small.json` beside the
+   * finding's specs): the second point of a size trend, analysed exactly as the main size.
+   */
+  smallerSize?: { mean: number; lower: number | null; upper: number | null; seeds: number; verdict: Verdict; parameters: number; tokensPerRun: number; specs: string[] } | { note: string } | null;
   /** The same finding at a smaller scale (a scale trend), when it was run there under the same root. */
   smallerScale?: { scale: Scale; mean: number; lower: number | null; upper: number | null; seeds: number; parameters: number | null; tokensPerRun: number | null } | null;
 }
@@ -88,6 +93,18 @@ function paperScaleOf(finding: Finding, seeds: number, flopsPerSecond: number | 
   }
 }
 
+/** The suffix of a spec's smaller size at the same scale: the second point of a size trend. */
+export const SMALLER_SUFFIX = "-small";
+
+/**
+ * The finding's specs with each one that has a smaller size at `scale` replaced by it, or
+ * null when none has one. The analysis reads them under the main specs' names.
+ */
+export function smallerSpecs(f: Finding, scale: Scale): Map<string, string> | null {
+  const swap = new Map(f.specs.map((s) => [s, existsSync(specPath(scale, s + SMALLER_SUFFIX)) ? s + SMALLER_SUFFIX : s]));
+  return [...swap].some(([a, b]) => a !== b) ? swap : null;
+}
+
 /** An entry for a finding that was not run at all. */
 const NOT_RUN_NOTE = "not run at this scale yet";
 
@@ -116,7 +133,7 @@ export async function reproduce(findings: Finding[], opts: ReproduceOptions): Pr
   // Parse every spec first: a bad spec stops before anything trains.
   const specs = new Map<string, LoadedSpec[]>();
   for (const f of findings)
-    for (const s of f.specs)
+    for (const s of [...f.specs, ...(smallerSpecs(f, opts.scale)?.values() ?? [])])
       if (!specs.has(s)) {
         const raw = readRawSpec(opts.scale, s);
         const source = `examples/reproduce/${opts.scale}/${s}.json`;
@@ -133,7 +150,9 @@ export async function reproduce(findings: Finding[], opts: ReproduceOptions): Pr
     for (const f of findings) {
       const started = new Date().toISOString();
       const failures: string[] = [];
-      for (const s of f.specs)
+      const smaller = smallerSpecs(f, opts.scale);
+      const smallOnly = smaller ? [...new Set(smaller.values())].filter((s) => !f.specs.includes(s)) : [];
+      for (const s of [...f.specs, ...smallOnly])
         for (let seed = 0; seed < seeds; seed++) {
           const key = `${s}/${seed}`;
           if (!runs.has(key) && !interrupted) {
@@ -145,9 +164,17 @@ export async function reproduce(findings: Finding[], opts: ReproduceOptions): Pr
           else if (r.interrupted) { interrupted = true; failures.push(`${s} seed ${seed}: interrupted`); }
           else if (r.error) failures.push(`${s} seed ${seed}: ${r.error}`);
         }
-      entries.push(interrupted && failures.length
-        ? { ...notRunEntry(f, opts.scale, `interrupted; run the same command again to resume (${failures.join("; ")})`), command: opts.command }
-        : analyseFinding(f, opts, seeds, specs, failures, started));
+      if (interrupted && failures.length) {
+        entries.push({ ...notRunEntry(f, opts.scale, `interrupted; run the same command again to resume (${failures.join("; ")})`), command: opts.command });
+        continue;
+      }
+      const mainFailures = failures.filter((x) => !smallOnly.some((s) => x.startsWith(`${s} `)));
+      const entry = analyseFinding(f, opts, seeds, specs, mainFailures, started);
+      if (smaller) {
+        const smallFailures = failures.filter((x) => !mainFailures.includes(x));
+        entry.smallerSize = smallFailures.length ? { note: `runs failed: ${smallFailures.join("; ")}` } : analyseSmallerSize(f, opts, seeds, specs, smaller);
+      }
+      entries.push(entry);
     }
   } finally {
     process.off("SIGINT", onSignal);
@@ -174,23 +201,41 @@ function analyseFinding(f: Finding, opts: ReproduceOptions, seeds: number, specs
   };
   // A finding whose runs failed is reported as failed, never given a verdict.
   if (failures.length) return { ...base, note: `runs failed: ${failures.join("; ")}` };
+  const effects = analyseSeeds(f, opts, seeds, specs, new Map(f.specs.map((s) => [s, s])));
+  if ("error" in effects) return { ...base, note: effects.error };
+  return { ...base, verdict: verdictAtScale(effects.interval, opts.scale), xling: { ...effects.interval, detail: effects.detail } };
+}
+
+/** The finding's effect at its specs' smaller size (`smaller` maps each spec to the one run in its place). */
+function analyseSmallerSize(f: Finding, opts: ReproduceOptions, seeds: number, specs: Map<string, LoadedSpec[]>, smaller: Map<string, string>): FindingEntry["smallerSize"] {
+  const effects = analyseSeeds(f, opts, seeds, specs, smaller);
+  if ("error" in effects) return { note: effects.error };
+  const scales = [...new Set(smaller.values())].map((s) => specScale(specs.get(s)![0]!));
+  return {
+    mean: effects.interval.mean, lower: effects.interval.lower, upper: effects.interval.upper, seeds, verdict: verdictAtScale(effects.interval, opts.scale),
+    parameters: Math.max(...scales.map((s) => s.parameters)), tokensPerRun: Math.max(...scales.map((s) => s.tokensPerRun)),
+    specs: [...new Set(smaller.values())].map((s) => `examples/reproduce/${opts.scale}/${s}.json`),
+  };
+}
+
+/** Each seed's effect (the analysis reads spec `s` from the runs of `runOf.get(s)`), their interval and mean detail. */
+function analyseSeeds(f: Finding, opts: ReproduceOptions, seeds: number, specs: Map<string, LoadedSpec[]>, runOf: Map<string, string>): { interval: EffectInterval; detail: Record<string, number> } | { error: string } {
   const values: number[] = [];
   const details: Record<string, number>[] = [];
   for (let seed = 0; seed < seeds; seed++) {
-    const data: SeedData = { specs: Object.fromEntries(f.specs.map((s) => [s, { spec: specs.get(s)![seed]!, dir: seedDir(opts.root, opts.scale, s, seed) }])) };
+    const data: SeedData = { specs: Object.fromEntries(f.specs.map((s) => { const r = runOf.get(s)!; return [s, { spec: specs.get(r)![seed]!, dir: seedDir(opts.root, opts.scale, r, seed) }]; })) };
     try {
       const e = f.analyse(data);
       if (!Number.isFinite(e.value)) throw new Error(`the effect is not finite (${e.value})`);
       values.push(e.value);
       details.push(e.detail);
     } catch (err) {
-      return { ...base, note: `analysis of seed ${seed} failed: ${(err as Error).message}` };
+      return { error: `analysis of seed ${seed}${runOf.get(f.specs[0]!) !== f.specs[0] ? " (smaller size)" : ""} failed: ${(err as Error).message}` };
     }
   }
-  const interval = effectInterval(values);
   const detail: Record<string, number> = {};
   for (const k of Object.keys(details[0] ?? {})) detail[k] = details.reduce((a, d) => a + (d[k] ?? NaN), 0) / details.length;
-  return { ...base, verdict: verdictAtScale(interval, opts.scale), xling: { ...interval, detail } };
+  return { interval: effectInterval(values), detail };
 }
 
 /** Merges new entries into those of an earlier findings.json (by finding name), in FINDINGS order; findings in neither are "not run". */

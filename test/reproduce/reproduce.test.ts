@@ -54,6 +54,12 @@ describe("xling reproduce", () => {
     assert.deepEqual(e.scale, { name: "quick", seeds: 1, specs: ["examples/reproduce/quick/clones.json"], parameters: e.scale!.parameters, tokensPerRun: 60 * 8 * 16, tokensPerSeed: e.scale!.tokensPerSeed });
     assert.ok(e.scale!.parameters! > 10_000 && e.wallSeconds! > 0);
     assert.match(e.command, /reproduce imbalance-hidden-alignment --scale quick --seeds 1/);
+    // quick/clones-small.json sits beside quick/clones.json: the same analysis at the smaller size.
+    const small = e.smallerSize as { mean: number; seeds: number; parameters: number; tokensPerRun: number; specs: string[] };
+    assert.ok(small && "mean" in small, JSON.stringify(e.smallerSize));
+    assert.deepEqual(small.specs, ["examples/reproduce/quick/clones-small.json"]);
+    assert.ok(small.parameters < e.scale!.parameters! && small.tokensPerRun === 30 * 8 * 16 && small.seeds === 1);
+    assert.ok(Number.isFinite(small.mean) && small.mean !== e.xling!.mean);
     assert.ok(e.paperScale !== null && e.paperScale.parameters > 1e8);
     // The findings not run say so, with the command that runs them.
     const other = json.findings.find((x) => x.name === "balancing-cats")!;
@@ -62,6 +68,7 @@ describe("xling reproduce", () => {
     assert.match(other.command, /reproduce balancing-cats --scale/);
     const md = readFileSync(join(root, "quick", "findings.md"), "utf8");
     assert.match(md, /\| imbalance-hidden-alignment \|.*\| \*\*no verdict at quick scale\*\* \|/);
+    assert.match(md, /- \*\*At a smaller size\*\* \([\d,]+ parameters, 3,840 tokens per run, 1 seeds; `examples\/reproduce\/quick\/clones-small\.json`\): [+-]/);
     const html = readFileSync(join(root, "quick", "findings.html"), "utf8");
     assert.match(html, /xling findings/);
     assert.match(html, /imbalance-hidden-alignment/);
@@ -70,7 +77,7 @@ describe("xling reproduce", () => {
   it("resumes: a second run reuses the finished runs", () => {
     const again = xling(["reproduce", "imbalance-hidden-alignment", "--scale", "quick", "--seeds", "1", "--out", root]);
     assert.equal(again.status, 0, again.stderr.slice(-2000));
-    assert.match(again.stderr, /8 finished run\(s\) skipped/);
+    assert.match(again.stderr, /8 finished run\(s\) skipped[^]*8 finished run\(s\) skipped/);
     assert.doesNotMatch(again.stderr, /run .* started/);
   });
 
