@@ -10,14 +10,14 @@ import { PackedSequenceStream } from "../../data/pack.js";
 import { makeSampler, type SamplerSpec } from "../../data/samplers.js";
 import { prepareCorpus } from "../../data/prepare.js";
 import { Rng } from "../../util/rng.js";
-import { writeFileAtomic } from "../../util/atomic.js";
 import { CloneBatchSource } from "../../train/clone-batches.js";
 import { sequenceLosses, trainLanguageModel, type StepRecord } from "../../train/trainer.js";
 import { cloneEmbeddingSimilarity, gradientCosine, hiddenStateCosineByLayer, slidingWindowPerplexity } from "../../analysis/lm-eval.js";
 import type { RunConfig } from "./spec.js";
-import { DATA_SPLIT_SEED, modelConfigFor, RunInterrupted, type ResultRow, type RunOutcome } from "../../run/contract.js";
+import { DATA_SPLIT_SEED, modelConfigFor, type ResultRow, type RunOutcome } from "../../run/contract.js";
 import { appendMetrics, trainMetricRows, truncateMetrics, type MetricRow } from "../../run/metrics.js";
 import { runTrainingSettings, startRun } from "../../run/ranks.js";
+import { endRun } from "../../run/run-end.js";
 
 
 /** Steps this run trains for: the budget scaled by its data fraction. */
@@ -75,21 +75,14 @@ export async function executeCloneRun(cfg: RunConfig, runDir: string, opts: { ca
   ranks.close(log);
   trainCache.close();
   testCache.close();
-  if (result.interrupted) {
-    model.dispose();
-    throw new RunInterrupted(result.steps);
-  }
-  if (!writer) {
-    model.dispose();
-    return { languages, steps, tokensSeen: result.tokensSeen, results: [], seconds: (Date.now() - started) / 1000 };
-  }
-
-  const results = finalResults(cfg, model, mapping, languages, rendered, evalIds, precision);
-  for (const [lang, n] of Object.entries(result.tokensSeen)) results.push({ name: "tokens_seen", lang, layer: null, value: n });
-  model.dispose();
-  const outcome: RunOutcome = { languages, steps, tokensSeen: result.tokensSeen, results, seconds: (Date.now() - started) / 1000 };
-  writeFileAtomic(join(runDir, "results.json"), JSON.stringify(outcome, null, 2));
-  return outcome;
+  return endRun(runDir, { started, writer }, result, {
+    languages, steps, release: () => model.dispose(),
+    results: () => {
+      const results = finalResults(cfg, model, mapping, languages, rendered, evalIds, precision);
+      for (const [lang, n] of Object.entries(result.tokensSeen)) results.push({ name: "tokens_seen", lang, layer: null, value: n });
+      return results;
+    },
+  });
 }
 
 function finalResults(cfg: RunConfig, model: GPT, mapping: CloneMapping, languages: string[], rendered: Int32Array[], evalIds: Int32Array, precision: Precision): ResultRow[] {
