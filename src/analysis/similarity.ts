@@ -7,17 +7,16 @@
  * A zero vector has no direction: any cosine involving one is NaN, and so is
  * any mean over such cosines, rather than a silent 0.
  */
+import { tidy, type Tensor } from "../torch/index.js";
 import { Rng } from "../util/rng.js";
+import { float64Matrix } from "./engine-matrix.js";
 import { maxWeightMatching, type Matching } from "./matching.js";
 import {
   type Dense,
   type Rows,
-  centreColumns,
   multiplyTransposed,
   normaliseRows,
-  sumOfSquares,
   toDense,
-  transposeMultiply,
 } from "./matrix.js";
 
 /** Cosine similarity of two equal-length vectors; NaN if either is zero. */
@@ -172,35 +171,39 @@ export interface CkaOptions {
  * unchanged by orthogonal transforms and isotropic scaling of either side.
  * NaN when either side has no variance.
  */
-export function linearCka(x: Rows, y: Rows, opts: CkaOptions = {}): number {
-  if (x.length !== y.length) throw new RangeError(`linearCka: ${x.length} rows vs ${y.length}`);
-  if (x.length < 2) throw new RangeError("linearCka: need at least 2 rows");
-  const cx = centreColumns(toDense(x, "linearCka X"));
-  const cy = centreColumns(toDense(y, "linearCka Y"));
-  const n = cx.rows;
-  // Multiply-adds per row of data: d₁² + d₂² + d₁d₂ for the cross products,
-  // n(d₁ + d₂)/2 for the two symmetric Gram matrices.
-  const featureCost = cx.cols * cx.cols + cy.cols * cy.cols + cx.cols * cy.cols;
-  const gramCost = (n * (cx.cols + cy.cols)) / 2;
-  const method = opts.method ?? (featureCost <= gramCost ? "features" : "gram");
-  let cross: number;
-  let selfX: number;
-  let selfY: number;
-  if (method === "features") {
-    cross = sumOfSquares(transposeMultiply(cy, cx));
-    selfX = Math.sqrt(sumOfSquares(transposeMultiply(cx, cx)));
-    selfY = Math.sqrt(sumOfSquares(transposeMultiply(cy, cy)));
-  } else {
-    // ||YᵀX||_F² = tr(XXᵀ YYᵀ) and ||XᵀX||_F = ||XXᵀ||_F.
-    const kx = multiplyTransposed(cx, cx);
-    const ky = multiplyTransposed(cy, cy);
-    cross = 0;
-    for (let i = 0; i < kx.length; i++) cross += kx[i]! * ky[i]!;
-    selfX = Math.sqrt(sumOfSquares(kx));
-    selfY = Math.sqrt(sumOfSquares(ky));
-  }
-  if (selfX === 0 || selfY === 0) return NaN;
-  return cross / (selfX * selfY);
+export function linearCka(x: Rows | Tensor, y: Rows | Tensor, opts: CkaOptions = {}): number {
+  const rows = (m: Rows | Tensor) => ("shape" in m ? m.shape[0]! : m.length);
+  if (rows(x) !== rows(y)) throw new RangeError(`linearCka: ${rows(x)} rows vs ${rows(y)}`);
+  if (rows(x) < 2) throw new RangeError("linearCka: need at least 2 rows");
+  // libtorch products in float64 (the hand-written version is test/analysis/similarity-reference.ts).
+  return tidy(() => {
+    const centred = (m: Tensor) => m.sub(m.mean([0], true));
+    const cx = centred(float64Matrix(x, "linearCka X"));
+    const cy = centred(float64Matrix(y, "linearCka Y"));
+    const [n, dx] = cx.shape;
+    const dy = cy.shape[1]!;
+    // Multiply-adds per row of data: d₁² + d₂² + d₁d₂ for the cross products,
+    // n(d₁ + d₂)/2 for the two symmetric Gram matrices.
+    const method = opts.method ?? (dx * dx + dy * dy + dx * dy <= (n! * (dx! + dy)) / 2 ? "features" : "gram");
+    const sumSq = (t: Tensor) => t.square().sum().item();
+    let cross: number;
+    let selfX: number;
+    let selfY: number;
+    if (method === "features") {
+      cross = sumSq(cy.t().mm(cx));
+      selfX = Math.sqrt(sumSq(cx.t().mm(cx)));
+      selfY = Math.sqrt(sumSq(cy.t().mm(cy)));
+    } else {
+      // ||YᵀX||_F² = tr(XXᵀ YYᵀ) and ||XᵀX||_F = ||XXᵀ||_F.
+      const kx = cx.mm(cx.t());
+      const ky = cy.mm(cy.t());
+      cross = kx.mul(ky).sum().item();
+      selfX = Math.sqrt(sumSq(kx));
+      selfY = Math.sqrt(sumSq(ky));
+    }
+    if (selfX === 0 || selfY === 0) return NaN;
+    return cross / (selfX * selfY);
+  });
 }
 
 export interface SilhouetteOptions {
