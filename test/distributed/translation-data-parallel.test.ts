@@ -11,28 +11,16 @@ import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
 import { parseTranslationExperiment } from "../../src/studies/translation-balance/spec.js";
 import { prepareTranslationCorpus } from "../../src/studies/translation-balance/run.js";
-import { TEST_CACHE } from "../experiment/fixtures.js";
+import { TEST_CACHE, writeTranslationPairs } from "../experiment/fixtures.js";
+import { assertSameMetrics, metricLines } from "./compare.js";
 
 const bin = fileURLToPath(new URL("../../../bin/xling.js", import.meta.url));
 const env = { ...process.env, OPENBLAS_NUM_THREADS: "1" };
 /** Float tolerance between batch 2B in one process and B on each of two ranks (relative). */
 const TOL = 1e-5;
-const WORDS = ["red", "blue", "green", "house", "tree", "dog", "cat", "big", "small", "old"];
-
-/** Synthetic pairs: "de" spells each word backwards, "fr" upper-cases it. */
-function writePairs(dir: string, name: string, n: number, f: (w: string) => string): string {
-  const lines = Array.from({ length: n }, (_, i) => {
-    const src = [WORDS[i % 10], WORDS[(i * 3 + 1) % 10], WORDS[(i * 7 + 2) % 10]].join(" ");
-    return `${src}\t${src.split(" ").map(f).join(" ")}\tunit-${i}`;
-  });
-  const path = join(dir, name);
-  writeFileSync(path, lines.join("\n") + "\n");
-  return path;
-}
-
 const root = mkdtempSync(join(tmpdir(), "xling-ddp-translation-"));
-const de = writePairs(root, "en-de.tsv", 100, (w) => [...w].reverse().join(""));
-const fr = writePairs(root, "en-fr.tsv", 100, (w) => w.toUpperCase());
+const de = writeTranslationPairs(root, "en-de.tsv", 100, (w) => [...w].reverse().join(""));
+const fr = writeTranslationPairs(root, "en-fr.tsv", 100, (w) => w.toUpperCase());
 
 function translationRun(method: string) {
   return parseTranslationExperiment({
@@ -58,20 +46,6 @@ async function runDir(method: string, name: string): Promise<string> {
   return dir;
 }
 
-/** Metric lines by split, step, name and direction (step timings left out: they are wall time). */
-function metrics(dir: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of readFileSync(join(dir, "metrics.jsonl"), "utf8").split("\n")) {
-    if (!line) continue;
-    const m = JSON.parse(line) as { step: number; split: string; name: string; lang: string | null; value: number };
-    if (m.name === "step_seconds") continue;
-    const key = `${m.split} ${m.step} ${m.name} ${m.lang ?? "all"}`;
-    assert.ok(!out.has(key), `${key} logged twice`);
-    out.set(key, m.value);
-  }
-  return out;
-}
-
 const args = (dir: string) => ["_run", dir, "--study", "translation-balance", "--cache", TEST_CACHE];
 
 describe("data-parallel translation-balancing runs", () => {
@@ -85,17 +59,10 @@ describe("data-parallel translation-balancing runs", () => {
       assert.equal(b.status, 0, b.stderr);
       assert.match(b.stderr, /rank 1 started/);
 
-      const [want, got] = [metrics(single), metrics(ddp)];
-      assert.deepEqual([...got.keys()].sort(), [...want.keys()].sort(), "the same steps, metrics and directions are logged");
+      const [want, got] = [metricLines(single), metricLines(ddp)];
       assert.ok([...want.keys()].some((k) => k.startsWith("eval ")), "held-out loss is logged");
       if (method === "cats") assert.ok([...want.keys()].some((k) => k.includes(" weight ")), "CATS logs its direction weights");
-      let worst = 0;
-      for (const [key, w] of want) {
-        const g = got.get(key)!;
-        const rel = Math.abs(g - w) / Math.max(1, Math.abs(w));
-        worst = Math.max(worst, rel);
-        assert.ok(rel <= TOL, `${key}: ${g} with 2 ranks vs ${w} in one process`);
-      }
+      const worst = assertSameMetrics(want, got, TOL);
       t.diagnostic(`${method}: largest relative difference ${worst.toExponential(2)}`);
 
       const results = (dir: string) => (JSON.parse(readFileSync(join(dir, "results.json"), "utf8")) as { results: { name: string; lang: string; value: number }[] }).results;
