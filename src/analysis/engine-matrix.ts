@@ -4,6 +4,9 @@
 import { tensor, type Tensor } from "../torch/index.js";
 import { toDense, type Dense, type Rows } from "./matrix.js";
 
+/** cdist's compute_mode that takes exact differences, never ‖x‖² + ‖y‖² − 2x·y (which loses the small distances). */
+export const CDIST_EXACT_DIFFERENCES = 2;
+
 /** A float64 [rows, cols] tensor of `m` (rows are checked rectangular and finite; a tensor must be 2-D and finite). */
 export function float64Matrix(m: Rows | Tensor | Dense, what: string): Tensor {
   if (isDense(m)) return tensor(m.data, { shape: [m.rows, m.cols], dtype: "float64" });

@@ -7,9 +7,9 @@
  * A zero vector has no direction: any cosine involving one is NaN, and so is
  * any mean over such cosines, rather than a silent 0.
  */
-import { tidy, type Tensor } from "../torch/index.js";
+import { cdist, tidy, type Tensor } from "../torch/index.js";
 import { Rng } from "../util/rng.js";
-import { float64Matrix } from "./engine-matrix.js";
+import { CDIST_EXACT_DIFFERENCES, float64Matrix } from "./engine-matrix.js";
 import { maxWeightMatching, type Matching } from "./matching.js";
 import {
   type Dense,
@@ -225,8 +225,8 @@ export interface Silhouette {
  * i to the other members of its language, b(i) the smallest mean distance to
  * another language.
  */
-export function silhouetteScore(x: Rows, labels: ArrayLike<number | string>, opts: SilhouetteOptions = {}): Silhouette {
-  const n = x.length;
+export function silhouetteScore(x: Rows | Tensor, labels: ArrayLike<number | string>, opts: SilhouetteOptions = {}): Silhouette {
+  const n = "shape" in x ? x.shape[0]! : x.length;
   if (labels.length !== n) throw new RangeError(`silhouetteScore: ${n} rows but ${labels.length} labels`);
   const clusterIds = new Map<number | string, number>();
   const cluster = new Int32Array(n);
@@ -239,21 +239,20 @@ export function silhouetteScore(x: Rows, labels: ArrayLike<number | string>, opt
   if (k < 2 || k > n - 1) throw new RangeError(`silhouetteScore: need between 2 and n-1 labels, got ${k} for n = ${n}`);
 
   const distance = opts.distance ?? "cosine";
-  let dist: Float64Array;
-  if (distance === "cosine") {
-    const u = unitRows(x, "silhouetteScore");
-    if (u.data.some(Number.isNaN)) throw new RangeError("silhouetteScore: a zero vector has no cosine distance");
-    dist = multiplyTransposed(u, u).map((c) => 1 - c);
-  } else {
-    const d = toDense(x, "silhouetteScore");
-    const gram = multiplyTransposed(d, d);
-    dist = gram.map((g, idx) => {
-      const i = Math.floor(idx / n);
-      const j = idx % n;
-      // |x_i - x_j|² = |x_i|² + |x_j|² - 2 x_i·x_j, clamped against rounding below zero.
-      return Math.sqrt(Math.max(0, gram[i * n + i]! + gram[j * n + j]! - 2 * g));
-    });
-  }
+  // All pairwise distances by libtorch in float64 (the hand-written version is test/analysis/similarity-reference.ts).
+  const dist = tidy(() => {
+    const m = float64Matrix(x, "silhouetteScore");
+    let d: Tensor;
+    if (distance === "cosine") {
+      const norms = m.norm(2, [1], true);
+      if ((norms.contiguous().toArray() as Float64Array).some((v) => v === 0)) throw new RangeError("silhouetteScore: a zero vector has no cosine distance");
+      const u = m.div(norms);
+      d = u.mm(u.t()).neg().add(1);
+    } else {
+      d = cdist(m, m, 2, CDIST_EXACT_DIFFERENCES);
+    }
+    return (d.contiguous().toArray() as Float64Array).slice();
+  });
 
   const size = new Int32Array(k);
   for (let i = 0; i < n; i++) size[cluster[i]!]!++;

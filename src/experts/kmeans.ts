@@ -7,7 +7,7 @@
  */
 import { cdist, tidy } from "../torch/index.js";
 import { Rng } from "../util/rng.js";
-import { float64Matrix } from "../analysis/engine-matrix.js";
+import { CDIST_EXACT_DIFFERENCES, float64Matrix } from "../analysis/engine-matrix.js";
 
 export interface BalancedKMeansOptions {
   seed?: number;
@@ -21,12 +21,9 @@ export interface BalancedKMeansFit {
   iterations: number;
 }
 
-/** cdist's compute_mode that takes exact differences, never ‖x‖² + ‖y‖² − 2x·y (which loses the small distances). */
-const EXACT_DIFFERENCES = 2;
-
 /** Euclidean distance of every point to every centre, row-major points x centres. */
 export function pointCentreDistances(points: readonly ArrayLike<number>[], centres: readonly ArrayLike<number>[]): Float64Array {
-  return tidy(() => (cdist(float64Matrix(points, "k-means points"), float64Matrix(centres, "k-means centres"), 2, EXACT_DIFFERENCES).contiguous().toArray() as Float64Array).slice());
+  return tidy(() => (cdist(float64Matrix(points, "k-means points"), float64Matrix(centres, "k-means centres"), 2, CDIST_EXACT_DIFFERENCES).contiguous().toArray() as Float64Array).slice());
 }
 
 /** Index of the nearest centre (lowest index among ties). */

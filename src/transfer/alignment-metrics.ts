@@ -20,10 +20,15 @@ export interface LayerAlignment {
   pairs: number;
 }
 
-function rowsOf(t: Tensor): Float64Array[] {
-  const [n, h] = t.shape;
-  const flat = t.toDtype("float64").toArray() as Float64Array;
-  return Array.from({ length: n }, (_, i) => flat.slice(i * h, (i + 1) * h));
+/** Each layer's batches as one [rows, hidden] tensor (the parts are disposed). */
+function joinLayers(parts: Tensor[][], hidden: number): Tensor[] {
+  return parts.map((p) => {
+    if (p.length === 0) return zeros([0, hidden], "float64");
+    if (p.length === 1) return p[0];
+    const all = cat(p, 0);
+    p.forEach((t) => t.dispose());
+    return all;
+  });
 }
 
 /** Per layer: float64 states of word spans and mean-pooled text states, for one side of the texts (tensors the caller disposes). */
@@ -48,13 +53,7 @@ function sideStates(encoder: Encoder, texts: AlignedText[], side: "src" | "tgt",
       pooled[l].push(st.pooled);
     });
   }
-  const joined = (parts: Tensor[][]) => parts.map((p) => {
-    if (p.length === 0) return zeros([0, encoder.config.hidden], "float64");
-    const all = p.length === 1 ? p[0] : cat(p, 0);
-    if (p.length > 1) p.forEach((t) => t.dispose());
-    return all;
-  });
-  return { words: joined(words), pooled: joined(pooled) };
+  return { words: joinLayers(words, encoder.config.hidden), pooled: joinLayers(pooled, encoder.config.hidden) };
 }
 
 /** Retrieval and CKA at every layer between the two sides of held-out aligned texts (on the tensors, in float64). */
@@ -71,19 +70,20 @@ export function alignmentByLayer(encoder: Encoder, texts: AlignedText[], maxLen:
 
 /** Silhouette of language labels on mean-pooled text embeddings, per layer. */
 export function languageSilhouetteByLayer(encoder: Encoder, textsByLang: Map<string, Int32Array[]>, maxLen: number, batch = 32): number[] {
-  return noGrad(() => {
+  return noGrad(() => tidy(() => {
     const layers = encoder.config.layers + 1;
-    const rows: Float64Array[][] = Array.from({ length: layers }, () => []);
+    const pooled: Tensor[][] = Array.from({ length: layers }, () => []);
     const labels: string[] = [];
     for (const [lang, texts] of textsByLang) {
       for (let i = 0; i < texts.length; i += batch) {
-        tidy(() => {
+        const states = tidy(() => {
           const ids = padRows(texts.slice(i, i + batch), maxLen, encoder.config.padId);
-          encoder.forward(ids, { hidden: true }).hidden!.forEach((h, l) => rows[l].push(...rowsOf(meanPool(h, ids, encoder.config.padId))));
+          return encoder.forward(ids, { hidden: true }).hidden!.map((h) => meanPool(h, ids, encoder.config.padId).toDtype("float64"));
         });
+        states.forEach((t, l) => pooled[l].push(t));
       }
       labels.push(...texts.map(() => lang));
     }
-    return rows.map((r) => silhouetteScore(r, labels).mean);
-  });
+    return joinLayers(pooled, encoder.config.hidden).map((t) => silhouetteScore(t, labels).mean);
+  }));
 }

@@ -1,12 +1,12 @@
-// Linear CKA and word retrieval on libtorch (float64 products on tensors) against the
+// Linear CKA, word retrieval and the silhouette on libtorch (float64 products on tensors) against the
 // hand-written versions they replaced (test references), on rows and on tensors.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { tensor } from "../../src/torch/index.js";
-import { linearCka } from "../../src/analysis/similarity.js";
+import { linearCka, silhouetteScore } from "../../src/analysis/similarity.js";
 import { retrievalAccuracy } from "../../src/analysis/retrieval.js";
 import { Rng } from "../../src/util/rng.js";
-import { referenceLinearCka, referenceRetrievalAccuracy } from "./similarity-reference.js";
+import { referenceLinearCka, referenceRetrievalAccuracy, referenceSilhouetteScore } from "./similarity-reference.js";
 
 function rows(n: number, d: number, rng: Rng): Float64Array[] {
   return Array.from({ length: n }, () => Float64Array.from({ length: d }, () => rng.float() - 0.5));
@@ -57,4 +57,20 @@ test("retrieval on libtorch counts what the hand-written one counts, ties includ
     tt.dispose();
   }
   assert.throws(() => retrievalAccuracy([[0, 0], [1, 0]], [[1, 0], [0, 1]]), /row 0 is a zero vector/);
+});
+
+test("the silhouette on libtorch distances agrees with the hand-written one, rows or tensors", () => {
+  const rng = new Rng(4);
+  const x = [...rows(15, 6, rng).map((r) => r.map((v) => v + 1)), ...rows(15, 6, rng).map((r) => r.map((v) => v - 1))];
+  const labels = x.map((_, i) => (i < 15 ? "a" : i % 2 ? "b" : "c"));
+  for (const distance of ["cosine", "euclidean"] as const) {
+    const got = silhouetteScore(x, labels, { distance });
+    const want = referenceSilhouetteScore(x, labels, { distance });
+    // The reference's Euclidean distances come from ‖x‖² + ‖y‖² − 2x·y; cdist takes exact differences.
+    assert.ok(Math.abs(got.mean - want.mean) <= 1e-12, `${distance}: ${got.mean} vs ${want.mean}`);
+    got.perSample.forEach((s, i) => assert.ok(Math.abs(s - want.perSample[i]!) <= 1e-10, `${distance} sample ${i}`));
+  }
+  const xt = asTensor(x);
+  assert.ok(Math.abs(silhouetteScore(xt, labels).mean - silhouetteScore(x, labels).mean) <= 1e-6, "float32 tensor");
+  xt.dispose();
 });

@@ -80,3 +80,54 @@ export function referenceRetrievalAccuracy(source: Rows, target: Rows) {
   }
   return { weakSourceToTarget: weakST / n, weakTargetToSource: weakTS / n, strongSourceToTarget: strongST / n, strongTargetToSource: strongTS / n };
 }
+
+/** The hand-written silhouette of labels (cosine or Euclidean distances from its own products). */
+export function referenceSilhouetteScore(x: Rows, labels: ArrayLike<number | string>, opts: { distance?: "cosine" | "euclidean" } = {}): { mean: number; perSample: Float64Array } {
+  const n = x.length;
+  if (labels.length !== n) throw new RangeError(`silhouetteScore: ${n} rows but ${labels.length} labels`);
+  const clusterIds = new Map<number | string, number>();
+  const cluster = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const label = labels[i]!;
+    if (!clusterIds.has(label)) clusterIds.set(label, clusterIds.size);
+    cluster[i] = clusterIds.get(label)!;
+  }
+  const k = clusterIds.size;
+  if (k < 2 || k > n - 1) throw new RangeError(`silhouetteScore: need between 2 and n-1 labels, got ${k} for n = ${n}`);
+
+  const distance = opts.distance ?? "cosine";
+  let dist: Float64Array;
+  if (distance === "cosine") {
+    const u = normaliseRows(toDense(x, "silhouetteScore"));
+    if (u.data.some(Number.isNaN)) throw new RangeError("silhouetteScore: a zero vector has no cosine distance");
+    dist = multiplyTransposed(u, u).map((c) => 1 - c);
+  } else {
+    const d = toDense(x, "silhouetteScore");
+    const gram = multiplyTransposed(d, d);
+    dist = gram.map((g, idx) => {
+      const i = Math.floor(idx / n);
+      const j = idx % n;
+      // |x_i - x_j|² = |x_i|² + |x_j|² - 2 x_i·x_j, clamped against rounding below zero.
+      return Math.sqrt(Math.max(0, gram[i * n + i]! + gram[j * n + j]! - 2 * g));
+    });
+  }
+
+  const size = new Int32Array(k);
+  for (let i = 0; i < n; i++) size[cluster[i]!]!++;
+  const perSample = new Float64Array(n);
+  const sums = new Float64Array(k);
+  for (let i = 0; i < n; i++) {
+    const own = cluster[i]!;
+    if (size[own] === 1) continue; // s(i) = 0 by convention
+    sums.fill(0);
+    for (let j = 0; j < n; j++) if (j !== i) sums[cluster[j]!]! += dist[i * n + j]!;
+    const a = sums[own]! / (size[own]! - 1);
+    let b = Infinity;
+    for (let c = 0; c < k; c++) if (c !== own) b = Math.min(b, sums[c]! / size[c]!);
+    const denom = Math.max(a, b);
+    perSample[i] = denom > 0 ? (b - a) / denom : 0;
+  }
+  let total = 0;
+  for (const s of perSample) total += s;
+  return { mean: total / n, perSample };
+}
