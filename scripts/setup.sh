@@ -9,12 +9,13 @@
 #                              reference, SentencePiece's command-line tools,
 #                              zstd and xz for the compressed-reader fixtures,
 #                              Chromium for the report test, three Debian Reference
-#                              translations for the transfer-study test)
+#                              translations for the transfer-study test, FreeDict
+#                              English-Spanish for the dictionary-pairs test)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 runtime_pkgs=(libtorch-dev libgloo-dev libopenblas0-pthread libsentencepiece-dev g++ make python3 iso-codes)
-test_pkgs=(python3-torch python3-nltk sentencepiece chromium zstd xz-utils debian-reference-en debian-reference-de debian-reference-fr)
+test_pkgs=(python3-torch python3-nltk sentencepiece chromium zstd xz-utils debian-reference-en debian-reference-de debian-reference-fr dict-freedict-eng-spa)
 pkgs=("${runtime_pkgs[@]}")
 [[ "${1:-}" == "--tests" ]] && pkgs+=("${test_pkgs[@]}")
 

@@ -1,5 +1,6 @@
 // Commands that convert corpora which are fetched on demand rather than vendored.
 import type { Command } from "./main.js";
+import { fetchFreedict, freedictDir, FREEDICT_ENGLISH_TO, parseFreedictLangs } from "../data/corpora/freedict.js";
 import { buildLibreOfficeHelp, libreOfficeHelpDir, LIBREOFFICE_HELP_LANGS, parseHelpLangs } from "../data/corpora/libreoffice-help.js";
 
 export const corpusCommands: Record<string, Command> = {
@@ -32,6 +33,27 @@ export const corpusCommands: Record<string, Command> = {
         chars: by((s) => s.chars),
         untranslated_dropped: by((s) => s.untranslatedDropped),
       }) + "\n");
+    },
+  },
+  "corpus freedict": {
+    summary: "Fetch FreeDict English-X dictionaries (Debian dict-freedict-eng-*, dictd format) for realignment word pairs",
+    usage: "xling corpus freedict --lang de,ru,el [--out data/freedict] [--cache dir] [--no-installed]",
+    options: {
+      lang: { type: "string", description: `comma list of language codes: ${Object.keys(FREEDICT_ENGLISH_TO).join(", ")}` },
+      out: { type: "string", description: "output directory for the dictionaries", defaultText: "data/freedict" },
+      cache: { type: "string", description: "where downloaded .deb packages are kept", defaultText: "<out>/cache" },
+      "no-installed": { type: "boolean", description: "download even when the dictionary is installed on this system" },
+    },
+    run({ values }) {
+      if (typeof values.lang !== "string") throw new Error(`--lang is required: a comma list of ${Object.keys(FREEDICT_ENGLISH_TO).join(", ")}`);
+      const out = (values.out as string | undefined) ?? freedictDir();
+      const infos = fetchFreedict(parseFreedictLangs(values.lang), out, {
+        cacheDir: values.cache as string | undefined,
+        useInstalled: values["no-installed"] !== true,
+        log: (m) => process.stderr.write(`freedict: ${m}\n`),
+      });
+      process.stdout.write(JSON.stringify({ dir: out, dictionaries: infos }) + "\n");
+      return Promise.resolve();
     },
   },
 };

@@ -8,7 +8,10 @@
  *
  * Each entry's text is its headword line (the headword, often followed by a
  * pronunciation between slashes), then one or more lines of translations,
- * separated by commas or semicolons, sometimes numbered ("1. casa").
+ * separated by commas or semicolons, sometimes numbered ("1. casa"), annotated with
+ * grammar in angle brackets ("Haus <neut>") and domains in square ones ("[mus.]").
+ * Indented lines are examples, notes, synonyms and cross-references ("see: {...}"),
+ * not translations.
  */
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
@@ -47,15 +50,16 @@ export function parseDictdIndex(text: string, where = "dictd index"): DictdIndex
   return out;
 }
 
-/** Translations in one entry's text: every line after the headword line, split on , and ;. */
+/** Translations in one entry's text: every unindented line after the headword line, split on , and ;. */
 export function parseDictdEntry(body: string): string[] {
   const lines = body.split("\n");
   const out: string[] = [];
   for (const line of lines.slice(1)) {
-    for (const piece of line.split(/[,;]/)) {
+    if (/^\s/.test(line)) continue;
+    // Parenthetical notes, grammar and domains go first: they may hold commas themselves.
+    for (const piece of line.replace(/\([^)]*\)|<[^>]*>|\[[^\]]*\]/g, "").split(/[,;]/)) {
       const cleaned = piece
         .replace(/^\s*\d+\.\s*/, "") // sense numbers
-        .replace(/\([^)]*\)/g, "") // parenthetical notes
         .trim();
       if (cleaned !== "" && !out.includes(cleaned)) out.push(cleaned);
     }
@@ -69,11 +73,17 @@ function readMaybeGzipped(path: string): Buffer {
   return gzipped ? gunzipSync(bytes) : bytes;
 }
 
+/** One word as the alignment tokeniser sees words: letters and marks, inner apostrophes allowed. */
+const SINGLE_WORD = /^[\p{L}\p{M}]+(?:['’][\p{L}\p{M}]+)*$/u;
+
 /**
  * Loads a dictd dictionary as headword -> translations, both lower-cased, each
- * headword's translations gathered over all its entries in index order.
+ * headword's translations gathered over all its entries in index order. With
+ * `singleWords`, multi-word headwords and translations are left out (they can never
+ * match one token of a text).
  */
-export function readDictdDictionary(indexPath: string, dictPath: string): Map<string, string[]> {
+export function readDictdDictionary(indexPath: string, dictPath: string, o: { singleWords?: boolean } = {}): Map<string, string[]> {
+  const keep = (w: string) => !o.singleWords || SINGLE_WORD.test(w);
   const index = parseDictdIndex(readFileSync(indexPath, "utf8"), indexPath);
   const data = readMaybeGzipped(dictPath);
   const dict = new Map<string, string[]>();
@@ -82,10 +92,11 @@ export function readDictdDictionary(indexPath: string, dictPath: string): Map<st
       throw new RangeError(`${indexPath}: entry "${headword}" points past the end of ${dictPath} (${offset}+${length} > ${data.length})`);
     }
     const key = headword.toLowerCase();
+    if (!keep(key)) continue;
     const list = dict.get(key) ?? [];
     for (const tr of parseDictdEntry(data.subarray(offset, offset + length).toString("utf8"))) {
       const t = tr.toLowerCase();
-      if (!list.includes(t)) list.push(t);
+      if (keep(t) && !list.includes(t)) list.push(t);
     }
     if (list.length > 0) dict.set(key, list);
   }

@@ -1,13 +1,16 @@
 // Realignment (methods.md §3): a contrastive loss that pulls the representations of
 // translated word pairs together. A word's vector is the state of its first subword at
 // one encoder layer (the method's choice; the mean of its subwords is an option), passed
-// through a projection head Linear(h,h)-ReLU-Linear(h,128) without bias; for the N
-// aligned word pairs of a batch (all of its texts' links) the loss is the symmetric InfoNCE
-//   -1/2N sum_i [ log softmax_j(z_i . z'_j / tau)_i + log softmax_j(z'_i . z_j / tau)_i ]
-// with z, z' the unit-normalised projections of the source and target words, so each
-// word must pick out its own translation among all the batch's aligned words of the other
-// language ("cross" negatives). The strong variant also keeps the same-language words as
-// negatives: each of the 2N words picks out its translation among the other 2N - 1.
+// through a projection head Linear(h,h)-ReLU-Linear(h,128) without bias. The loss is the
+// method's symmetric InfoNCE over the words of a batch: for each of the N aligned pairs
+// (s_i, t_i) of the batch's texts,
+//   -1/2N sum_i [ log softmax_{w in T}(z(s_i) . z(w) / tau)_{t_i} + log softmax_{w in S}(z(t_i) . z(w) / tau)_{s_i} ]
+// with z the unit-normalised projection, S and T every word of the batch's source and
+// target texts ("batch-words", the method: unlinked words are negatives too), so each
+// linked word must pick out its translation among all the other language's words of the
+// batch ("cross" negatives). The strong variant also keeps the same language's words as
+// negatives (only the word itself masked). The older form, "linked-words", takes S and T
+// to be only the N linked words (an N x N logit matrix).
 // Pairs come from the word aligner run on parallel paragraphs, or from a dictionary.
 import { type Tensor, arange, cat, crossEntropy, normalize, tensor } from "../torch/index.js";
 import type { Encoder } from "../nn/encoder.js";
@@ -91,7 +94,7 @@ export class ProjectionHead extends Module {
 /** Which words are negatives: the other language's aligned words, or also the same language's. */
 export type InfoNceNegatives = "cross" | "strong";
 
-/** Symmetric InfoNCE between row-aligned source and target vectors [N, D]. */
+/** Symmetric InfoNCE between row-aligned source and target vectors [N, D] (each row's negatives: the other rows). */
 export function infoNce(src: Tensor, tgt: Tensor, temperature: number, negatives: InfoNceNegatives = "cross"): Tensor {
   const n = src.shape[0];
   const zs = normalize(src, 2, 1, 1e-8);
@@ -111,6 +114,44 @@ export function infoNce(src: Tensor, tgt: Tensor, temperature: number, negatives
   return crossEntropy(logits, target);
 }
 
+/** [N, width] matrix whose row k picks row indices[k] of a [width, D] matrix. */
+function rowPicker(indices: number[], width: number, dtype: "float32" | "float64"): Tensor {
+  const m = new Float32Array(indices.length * width);
+  indices.forEach((j, k) => { m[k * width + j] = 1; });
+  return tensor(m, { shape: [indices.length, width], dtype });
+}
+
+/**
+ * Symmetric InfoNCE over all words of a batch: src [Ms, D] and tgt [Mt, D] are every word
+ * of each side, `links` the [source row, target row] aligned pairs (the positives). Each
+ * linked word is scored against every word of the other side ("cross") or of both sides
+ * but itself ("strong"); the mean is over the 2N linked words. With Ms = Mt = N and links
+ * (i, i) this is infoNce.
+ */
+export function batchInfoNce(src: Tensor, tgt: Tensor, links: [number, number][], temperature: number, negatives: InfoNceNegatives = "cross"): Tensor {
+  const [ms, mt, n] = [src.shape[0], tgt.shape[0], links.length];
+  const dtype = src.dtype === "float64" ? "float64" : "float32";
+  const zs = normalize(src, 2, 1, 1e-8);
+  const zt = normalize(tgt, 2, 1, 1e-8);
+  const a = links.map((l) => l[0]);
+  const b = links.map((l) => l[1]);
+  const qs = rowPicker(a, ms, dtype).matmul(zs);
+  const qt = rowPicker(b, mt, dtype).matmul(zt);
+  const index = (xs: number[]) => tensor(Int32Array.from(xs), { shape: [xs.length], dtype: "int64" });
+  if (negatives === "cross") {
+    const fromSrc = qs.matmul(zt.t()).div(temperature);
+    const fromTgt = qt.matmul(zs.t()).div(temperature);
+    return crossEntropy(fromSrc, index(b)).add(crossEntropy(fromTgt, index(a))).div(2);
+  }
+  // Strong: the 2N linked words against all Ms + Mt words (source first), self masked out.
+  const z = cat([zs, zt], 0);
+  const self = new Float32Array(2 * n * (ms + mt));
+  a.forEach((j, i) => { self[i * (ms + mt) + j] = 1e9; });
+  b.forEach((j, i) => { self[(n + i) * (ms + mt) + ms + j] = 1e9; });
+  const logits = cat([qs, qt], 0).matmul(z.t()).div(temperature).sub(tensor(self, { shape: [2 * n, ms + mt], dtype }));
+  return crossEntropy(logits, index([...b.map((j) => ms + j), ...a]));
+}
+
 /** A batch of aligned texts: source and target texts with their linked words. */
 export interface AlignedBatch {
   src: WordEncoding[];
@@ -128,21 +169,48 @@ export interface RealignOptions {
   word?: WordRepresentation;
   /** InfoNCE negatives: "cross" (default) or "strong". */
   negatives?: InfoNceNegatives;
+  /** The words InfoNCE scores against: every word of the batch (default, the method) or only the linked ones. */
+  negativesFrom?: NegativesFrom;
 }
 
-/** Word vectors of both sides of a batch at `layer` (no projection): [N, H] each. */
+/** Which words are candidates in InfoNCE: all words of the batch's texts, or only the aligned ones. */
+export type NegativesFrom = "batch-words" | "linked-words";
+
+/** Vectors at `layer` of the given words of each side, [W, H], from one forward pass per side. */
+function sideVectors(encoder: Encoder, texts: WordEncoding[], slots: WordSlot[], o: RealignOptions): Tensor {
+  const ids = padRows(texts.map((t) => t.ids), o.maxLen, encoder.config.padId);
+  const { hidden } = encoder.forward(ids, { hidden: true });
+  return wordVectors(hidden![o.layer], spanPooling(slots, texts.length, o.maxLen, "float32", o.word ?? "first"));
+}
+
+/** Word vectors of both sides' linked words at `layer` (no projection): [N, H] each, row-aligned. */
 export function alignedWordVectors(encoder: Encoder, batch: AlignedBatch, o: RealignOptions): { src: Tensor; tgt: Tensor } {
-  const side = (texts: WordEncoding[], which: 1 | 2) => {
-    const slots = batch.links.map((l) => ({ row: l[0], span: texts[l[0]].spans[l[which]]! }));
-    const ids = padRows(texts.map((t) => t.ids), o.maxLen, encoder.config.padId);
-    const { hidden } = encoder.forward(ids, { hidden: true });
-    return wordVectors(hidden![o.layer], spanPooling(slots, texts.length, o.maxLen, "float32", o.word ?? "first"));
-  };
-  return { src: side(batch.src, 1), tgt: side(batch.tgt, 2) };
+  const slots = (texts: WordEncoding[], which: 1 | 2) => batch.links.map((l) => ({ row: l[0], span: texts[l[0]].spans[l[which]]! }));
+  return { src: sideVectors(encoder, batch.src, slots(batch.src, 1), o), tgt: sideVectors(encoder, batch.tgt, slots(batch.tgt, 2), o) };
+}
+
+/** Every word of a side's texts that fits in maxLen, and the slot index of (text, word). */
+function allWordSlots(texts: WordEncoding[]): { slots: WordSlot[]; at: Map<string, number> } {
+  const slots: WordSlot[] = [];
+  const at = new Map<string, number>();
+  texts.forEach((t, row) => t.spans.forEach((span, w) => {
+    if (!span) return;
+    at.set(`${row}:${w}`, slots.length);
+    slots.push({ row, span });
+  }));
+  return { slots, at };
 }
 
 /** The realignment loss of a batch. */
 export function realignmentLoss(encoder: Encoder, head: ProjectionHead, batch: AlignedBatch, o: RealignOptions): Tensor {
-  const { src, tgt } = alignedWordVectors(encoder, batch, o);
-  return infoNce(head.forward(src), head.forward(tgt), o.temperature, o.negatives ?? "cross");
+  if ((o.negativesFrom ?? "batch-words") === "linked-words") {
+    const { src, tgt } = alignedWordVectors(encoder, batch, o);
+    return infoNce(head.forward(src), head.forward(tgt), o.temperature, o.negatives ?? "cross");
+  }
+  const s = allWordSlots(batch.src);
+  const t = allWordSlots(batch.tgt);
+  const links = batch.links.map(([row, i, j]): [number, number] => [s.at.get(`${row}:${i}`)!, t.at.get(`${row}:${j}`)!]);
+  const src = head.forward(sideVectors(encoder, batch.src, s.slots, o));
+  const tgt = head.forward(sideVectors(encoder, batch.tgt, t.slots, o));
+  return batchInfoNce(src, tgt, links, o.temperature, o.negatives ?? "cross");
 }

@@ -1,6 +1,6 @@
 // The report of a transfer study: zero-shot accuracy per target language for each
 // source set and realignment mode (mean over seeds, with the range), alignment by layer
-// before and after fine-tuning, the correlation between alignment and the transfer gap,
+// before and after fine-tuning, dictionary against aligner pairs when both ran, the correlation between alignment and the transfer gap,
 // and how well each source-selection heuristic predicted the measured transfer.
 import type { ConditionResult, TransferResults } from "./run.js";
 import type { TransferConfig } from "./spec.js";
@@ -12,15 +12,32 @@ import { precisionFact } from "../../report/precision.js";
 const fmt = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? "n/a" : formatNumber(v));
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-/** "en", "en+de+fr" and the mode: the condition's label without its seed. */
-function conditionLabel(c: ConditionResult): string {
-  return `${c.sources.join("+")}, realign ${c.mode}`;
+/** Whether the results compare several realignment pair sources (then labels name them). */
+function comparesPairSources(results: ConditionResult[]): boolean {
+  return new Set(results.flatMap((c) => (c.pairs ? [c.pairs] : []))).size > 1;
+}
+
+/** "en", "en+de+fr", the mode and, when the study compares several, the pair source: the condition's label without its seed. */
+function conditionLabel(c: ConditionResult, withPairs: boolean): string {
+  return `${c.sources.join("+")}, realign ${c.mode}${withPairs && c.pairs ? ` (${c.pairs} pairs)` : ""}`;
 }
 
 function groups(results: ConditionResult[]): Map<string, ConditionResult[]> {
+  const withPairs = comparesPairSources(results);
   const out = new Map<string, ConditionResult[]>();
-  for (const c of results) out.set(conditionLabel(c), [...(out.get(conditionLabel(c)) ?? []), c]);
+  for (const c of results) out.set(conditionLabel(c, withPairs), [...(out.get(conditionLabel(c, withPairs)) ?? []), c]);
   return out;
+}
+
+/** The (mode, pair source) variants of the study, as label suffixes: "realign none", "realign during (dictionary pairs)". */
+function variants(r: TransferResults): { mode: string; pairs?: string; suffix: string }[] {
+  const withPairs = comparesPairSources(r.conditions);
+  const seen = new Map<string, { mode: string; pairs?: string; suffix: string }>();
+  for (const c of r.conditions) {
+    const suffix = conditionLabel({ ...c, sources: [] }, withPairs).slice(2);
+    if (!seen.has(suffix)) seen.set(suffix, { mode: c.mode, pairs: withPairs ? c.pairs : undefined, suffix });
+  }
+  return [...seen.values()];
 }
 
 /** Mean zero-shot accuracy on the languages that are a source in none of the conditions. */
@@ -31,19 +48,19 @@ function headline(cfg: TransferConfig, r: TransferResults): string[] {
   if (!targets.length) return out;
   const score = (cs: ConditionResult[]) => mean(cs.map((c) => mean(targets.map((t) => c.accuracy[t]))));
   const byLabel = groups(r.conditions);
-  for (const mode of cfg.realign.modes) {
+  for (const v of variants(r)) {
     const parts = cfg.conditions.map((set) => {
-      const cs = byLabel.get(`${set.join("+")}, realign ${mode}`) ?? [];
+      const cs = byLabel.get(`${set.join("+")}, ${v.suffix}`) ?? [];
       return cs.length ? `${set.join("+")} ${fmt(score(cs))}` : null;
     }).filter(Boolean);
-    out.push(`Zero-shot accuracy on ${targets.join(", ")} (never a source), realignment ${mode}: ${parts.join(" against ")} (mean over ${cfg.finetune.seeds.length} seed(s); chance is ${fmt(1 / r.labels.length)}).`);
+    out.push(`Zero-shot accuracy on ${targets.join(", ")} (never a source), ${v.suffix.replace("realign ", "realignment ")}: ${parts.join(" against ")} (mean over ${cfg.finetune.seeds.length} seed(s); chance is ${fmt(1 / r.labels.length)}).`);
   }
   for (const set of cfg.conditions) {
     const base = byLabel.get(`${set.join("+")}, realign none`);
     if (!base) continue;
-    for (const mode of cfg.realign.modes.filter((m) => m !== "none")) {
-      const cs = byLabel.get(`${set.join("+")}, realign ${mode}`);
-      if (cs) out.push(`Realignment ${mode} fine-tuning on ${set.join("+")}: accuracy on those targets changes by ${fmt(score(cs) - score(base))} (absolute) against no realignment.`);
+    for (const v of variants(r).filter((x) => x.mode !== "none")) {
+      const cs = byLabel.get(`${set.join("+")}, ${v.suffix}`);
+      if (cs) out.push(`Realignment ${v.mode}${v.pairs ? ` with ${v.pairs} pairs` : ""}, fine-tuning on ${set.join("+")}: accuracy on those targets changes by ${fmt(score(cs) - score(base))} (absolute) against no realignment.`);
     }
   }
   if (r.correlation)
@@ -63,7 +80,7 @@ export function transferStudyReport(cfg: TransferConfig, r: TransferResults): Re
       { label: "pretraining", value: `masked LM, ${r.pretrain.steps} steps of ${cfg.pretrain.batchSize} sequences, temperature ${cfg.pretrain.temperature}; final loss ${fmt(r.pretrain.finalLoss)}` },
       precisionFact([cfg.pretrain.precision]),
       { label: "fine-tuning", value: `${cfg.finetune.budget} examples split evenly across the sources, ${cfg.finetune.steps} steps of ${cfg.finetune.batchSize}` },
-      { label: "realignment", value: `${cfg.realign.modes.join(", ")}; word pairs from the aligner on ${cfg.realign.pivot}-X parallel paragraphs; InfoNCE at layer ${cfg.realign.layer ?? cfg.encoder.layers}, τ = ${cfg.realign.temperature}` },
+      { label: "realignment", value: `${cfg.realign.modes.join(", ")}; word pairs on ${cfg.realign.pivot}-X parallel paragraphs from ${pairSourcesFact(r)}; InfoNCE at layer ${cfg.realign.layer ?? cfg.encoder.layers - 1} over ${cfg.realign.negativesFrom === "linked-words" ? "the linked words" : "all words"} of a batch (${cfg.realign.negatives} negatives), τ = ${cfg.realign.temperature}` },
     ],
   }];
 
@@ -78,6 +95,8 @@ export function transferStudyReport(cfg: TransferConfig, r: TransferResults): Re
     tables: [{ columns: ["condition", ...r.languages], rows: [...groups(r.conditions)].map(([label, cs]) => [label, ...r.languages.map((l) => mean(cs.map((c) => c.accuracy[l])))]) }],
   });
 
+  const pairs = pairSourceSection(r);
+  if (pairs) sections.push(pairs);
   sections.push(alignmentSection(r));
   if (r.correlation) {
     sections.push({
@@ -89,9 +108,45 @@ export function transferStudyReport(cfg: TransferConfig, r: TransferResults): Re
   if (r.selection) sections.push(selectionSection(r));
   sections.push({
     heading: "Conditions",
-    tables: [{ columns: ["condition", "sources", "realignment", "seed", "seconds"], rows: r.conditions.map((c) => [c.key, c.sources.join("+"), c.mode, c.seed, c.seconds]) }],
+    tables: [{ columns: ["condition", "sources", "realignment", "pairs", "seed", "seconds"], rows: r.conditions.map((c) => [c.key, c.sources.join("+"), c.mode, c.pairs ?? "", c.seed, c.seconds]) }],
   });
   return { title: `${r.name}: cross-lingual transfer`, subtitle: "xling experiment report", generatedAt: new Date().toISOString(), sections };
+}
+
+function pairSourcesFact(r: TransferResults): string {
+  if (!r.pairSources) return "the aligner (or the dictionaries given)";
+  return r.pairSources.map((p) => `${p.source === "aligner" ? "the word aligner" : `dictionaries for ${p.dictionaryLanguages.join(", ") || "no language"} (the aligner for the others)`} (training links: ${Object.entries(p.links).map(([l, n]) => `${l} ${n}`).join(", ")})`).join("; and from ");
+}
+
+/**
+ * Dictionary against aligner pairs, side by side: per realigned mode, source set and
+ * dictionary language (zero-shot targets only), the accuracy gain over no realignment
+ * with each pair source. Only when the study compares both.
+ */
+function pairSourceSection(r: TransferResults): Section | null {
+  const dict = r.pairSources?.find((p) => p.source === "dictionary");
+  if (!comparesPairSources(r.conditions) || !dict) return null;
+  const byLabel = groups(r.conditions);
+  const rows: (string | number)[][] = [];
+  const sets = [...new Map(r.conditions.map((c) => [c.sources.join("+"), c.sources])).values()];
+  for (const set of sets)
+    for (const mode of [...new Set(r.conditions.map((c) => c.mode))].filter((m) => m !== "none")) {
+      const base = byLabel.get(`${set.join("+")}, realign none`);
+      const withA = byLabel.get(`${set.join("+")}, realign ${mode} (aligner pairs)`);
+      const withD = byLabel.get(`${set.join("+")}, realign ${mode} (dictionary pairs)`);
+      if (!base || !withA || !withD) continue;
+      for (const l of dict.dictionaryLanguages.filter((x) => !set.includes(x))) {
+        const acc = (cs: ConditionResult[]) => mean(cs.map((c) => c.accuracy[l]));
+        const gainA = acc(withA) - acc(base);
+        const gainD = acc(withD) - acc(base);
+        rows.push([set.join("+"), mode, l, acc(base), gainA, gainD, gainD - gainA]);
+      }
+    }
+  return {
+    heading: "Dictionary pairs against aligner pairs",
+    paragraphs: [`The same pretrained encoder realigned with word pairs from the aligner and, for ${dict.dictionaryLanguages.join(", ")}, from a bilingual dictionary (the other languages keep the aligner's pairs under both). Zero-shot accuracy gain over no realignment on each dictionary language that is not a source, mean over seeds.`],
+    tables: [{ columns: ["sources", "realignment", "target", "accuracy, no realignment", "gain, aligner pairs", "gain, dictionary pairs", "dictionary − aligner"], rows }],
+  };
 }
 
 function alignmentSection(r: TransferResults): Section {

@@ -3,7 +3,7 @@
 // resumes where it was (pretraining itself resumes from its checkpoint):
 //   pretrain/checkpoint.safetensors, pretrain/metrics.jsonl   masked-LM pretraining (data-parallel under `xling launch`)
 //   encoder/                       the pretrained encoder in the Hugging Face layout
-//   conditions/<sources>-<mode>-s<seed>.json   one fine-tuning condition
+//   conditions/<sources>-<mode>[-<pair source>]-s<seed>.json   one fine-tuning condition
 //   selection/<set>.json           transfer of one candidate source set
 //   results.json                   everything the report needs
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -26,7 +26,7 @@ import { writeFileAtomic } from "../../util/atomic.js";
 import { bootstrapSpearman, spearman } from "../../analysis/stats.js";
 import { debianChapterParagraphs, labelIds, paragraphSplit, parallelParagraphs, type LabelledParagraph } from "../../transfer/paragraph-task.js";
 import { alignerLinks, alignedBatches, dictionaryLinks, type AlignedText } from "../../transfer/aligned-pairs.js";
-import { readMuseBilingualDictionary } from "../../transfer/dictionary-pairs.js";
+import { loadRealignDictionary } from "../../transfer/dictionaries.js";
 import { ProjectionHead, padRows, realignmentLoss, type AlignedBatch, type RealignOptions } from "../../transfer/realign.js";
 import { evaluateClassifier, evenBudget, fineTuneClassifier, type ClassificationSet } from "../../transfer/finetune.js";
 import { alignmentByLayer, languageSilhouetteByLayer, type LayerAlignment } from "../../transfer/alignment-metrics.js";
@@ -37,7 +37,7 @@ import { ResultsStore } from "../../run/store.js";
 import { readHelpTaskParagraphs } from "../../transfer/libreoffice-tasks.js";
 import { RunRanks } from "../../run/ranks.js";
 import { withBatchShard } from "../../nn/batch-shard.js";
-import { selectionPlan, type TransferConfig } from "./spec.js";
+import { pairSourcesOf, selectionPlan, type PairSource, type TransferConfig } from "./spec.js";
 
 const MASK = "<mask>";
 const PAD_ID = 3;
@@ -46,6 +46,10 @@ export interface ConditionResult {
   key: string;
   sources: string[];
   mode: "none" | "before" | "during";
+  /** Where the realignment pairs came from (realigned modes; absent in results from before pair sources). */
+  pairs?: PairSource;
+  /** Under "dictionary": the languages whose pairs came from a dictionary (the others had the aligner's). */
+  dictionaryLanguages?: string[];
   seed: number;
   /** Zero-shot accuracy on each language's test paragraphs. */
   accuracy: Record<string, number>;
@@ -64,6 +68,8 @@ export interface TransferResults {
   examples: Record<string, { train: number; test: number }>;
   pretrain: { steps: number; finalLoss: number };
   conditions: ConditionResult[];
+  /** Each pair source: the languages with dictionary pairs and the training links per language. */
+  pairSources?: { source: PairSource; dictionaryLanguages: string[]; links: Record<string, number> }[];
   /** (condition, target) points: relative transfer gap against alignment at the realigned layer. */
   correlation: { layer: number; points: { key: string; target: string; gap: number; weak: number }[]; spearman: number; low: number; high: number } | null;
   /** targets: the fixed held-out languages every set's transfer is measured on. */
@@ -76,7 +82,9 @@ interface StudyData {
   labels: string[];
   train: Map<string, ClassificationSet>;
   test: Map<string, ClassificationSet>;
-  realignBatches: AlignedBatch[];
+  /** Realignment batches of each pair source, the language pairs interleaved. */
+  realignBatches: Map<PairSource, AlignedBatch[]>;
+  pairSources: NonNullable<TransferResults["pairSources"]>;
   heldOut: Map<string, AlignedText[]>;
   silhouetteTexts: Map<string, Int32Array[]>;
   /** Alignment of the pretrained encoder, measured once: every condition not realigned first starts from it. */
@@ -109,16 +117,18 @@ export async function runTransferStudy(cfg: TransferConfig, dir: string, opts: {
 
   const data = await prepareTask(cfg, prepared, tokenizer, log);
   const results: ConditionResult[] = [];
+  const pairSources = pairSourcesOf(cfg);
   for (const seed of cfg.finetune.seeds)
     for (const sources of cfg.conditions)
-      for (const mode of cfg.realign.modes) results.push(runCondition(cfg, dir, data, sources, mode, seed, log));
+      for (const mode of cfg.realign.modes)
+        for (const pairs of mode === "none" ? [pairSources[0]] : pairSources) results.push(runCondition(cfg, dir, data, sources, mode, pairs, seed, log));
 
   const selection = selectionPlan(cfg).k > 0 ? await sourceSelection(cfg, dir, data, log) : null;
   const out: TransferResults = {
     name: cfg.name, languages: langs, labels: data.labels,
     examples: Object.fromEntries(langs.map((l) => [l, { train: data.train.get(l)!.ids.length, test: data.test.get(l)!.ids.length }])),
     pretrain: { steps: cfg.pretrain.steps, finalLoss: pretrainLoss },
-    conditions: results, correlation: correlate(cfg, results), selection,
+    conditions: results, pairSources: data.pairSources, correlation: correlate(cfg, results), selection,
   };
   writeFileAtomic(join(dir, "results.json"), JSON.stringify(out, null, 2));
   return out;
@@ -152,25 +162,47 @@ async function prepareTask(cfg: TransferConfig, prepared: PreparedMultilingual, 
   }
 
   const pivot = cfg.realign.pivot;
-  const realignBatches: AlignedBatch[][] = [];
+  const pairSources = pairSourcesOf(cfg);
+  const perSource = new Map<PairSource, AlignedBatch[][]>(pairSources.map((p) => [p, []]));
+  const links = new Map<PairSource, Record<string, number>>(pairSources.map((p) => [p, {}]));
+  const dictionaryLanguages: string[] = [];
   const heldOut = new Map<string, AlignedText[]>();
   for (const l of langs.filter((x) => x !== pivot)) {
     const pairs = parallelParagraphs(paragraphs, pivot, l);
     const trainPairs = pairs.filter(([p]) => paragraphSplit(p, splitOpts) === "train").slice(0, cfg.realign.texts).map(([a, b]): [string, string] => [a.text, b.text]);
     const testPairs = pairs.filter(([p]) => paragraphSplit(p, splitOpts) === "test").slice(0, cfg.alignment.texts).map(([a, b]): [string, string] => [a.text, b.text]);
-    const dictionary = cfg.realign.dictionaries[l];
-    log(`${dictionary ? `dictionary pairs (${dictionary})` : "word-aligning"} ${pivot}-${l}: ${trainPairs.length} training and ${testPairs.length} held-out paragraph pairs`);
-    const aligned = dictionary
-      ? dictionaryLinks(tokenizer, [...trainPairs, ...testPairs], await readMuseBilingualDictionary(dictionary), cfg.encoder.maxLen)
-      : alignerLinks(tokenizer, [...trainPairs, ...testPairs], cfg.encoder.maxLen, { trainOn: trainPairs });
-    realignBatches.push(alignedBatches(aligned.slice(0, trainPairs.length), cfg.realign.batchTexts, cfg.realign.linksPerText));
-    heldOut.set(l, aligned.slice(trainPairs.length).map((t) => ({ ...t, links: t.links.slice(0, cfg.alignment.linksPerText) })).filter((t) => t.links.length > 0));
+    const dictionary = pairSources.includes("dictionary") ? cfg.realign.dictionaries[l] : undefined;
+    // Per source, this language's links: a language without a dictionary has the aligner's under both.
+    const bySource = new Map<PairSource, AlignedText[]>();
+    if (dictionary) {
+      log(`dictionary pairs (${dictionary}) ${pivot}-${l}: ${trainPairs.length} training and ${testPairs.length} held-out paragraph pairs`);
+      bySource.set("dictionary", dictionaryLinks(tokenizer, [...trainPairs, ...testPairs], await loadRealignDictionary(dictionary, l), cfg.encoder.maxLen));
+      dictionaryLanguages.push(l);
+    }
+    if (pairSources.includes("aligner") || !dictionary) {
+      log(`word-aligning ${pivot}-${l}: ${trainPairs.length} training and ${testPairs.length} held-out paragraph pairs`);
+      const aligned = alignerLinks(tokenizer, [...trainPairs, ...testPairs], cfg.encoder.maxLen, { trainOn: trainPairs });
+      bySource.set("aligner", aligned);
+      if (!dictionary) bySource.set("dictionary", aligned);
+    }
+    for (const p of pairSources) {
+      const train = bySource.get(p)!.slice(0, trainPairs.length);
+      perSource.get(p)!.push(alignedBatches(train, cfg.realign.batchTexts, cfg.realign.linksPerText));
+      links.get(p)![l] = train.reduce((n, t) => n + t.links.length, 0);
+    }
+    // Alignment is measured on the first source's held-out pairs, the same for every condition.
+    heldOut.set(l, bySource.get(pairSources[0])!.slice(trainPairs.length).map((t) => ({ ...t, links: t.links.slice(0, cfg.alignment.linksPerText) })).filter((t) => t.links.length > 0));
   }
   // Interleave the language pairs so every stretch of realignment sees all of them.
-  const interleaved: AlignedBatch[] = [];
-  for (let i = 0; realignBatches.some((b) => i < b.length); i++) for (const b of realignBatches) if (i < b.length) interleaved.push(b[i]);
+  const interleave = (batches: AlignedBatch[][]) => {
+    const out: AlignedBatch[] = [];
+    for (let i = 0; batches.some((b) => i < b.length); i++) for (const b of batches) if (i < b.length) out.push(b[i]);
+    return out;
+  };
+  const realignBatches = new Map(pairSources.map((p) => [p, interleave(perSource.get(p)!)]));
+  const sourcesInfo = pairSources.map((p) => ({ source: p, dictionaryLanguages: p === "dictionary" ? dictionaryLanguages : [], links: links.get(p)! }));
   const silhouetteTexts = new Map(langs.map((l) => [l, test.get(l)!.ids.slice(0, cfg.alignment.silhouetteTexts)]));
-  return { prepared, tokenizer, labels, train, test, realignBatches: interleaved, heldOut, silhouetteTexts };
+  return { prepared, tokenizer, labels, train, test, realignBatches, pairSources: sourcesInfo, heldOut, silhouetteTexts };
 }
 
 function newModel(cfg: TransferConfig, vocabSize: number): MaskedLM {
@@ -233,6 +265,7 @@ function realignOptions(cfg: TransferConfig): RealignOptions {
   return {
     layer: cfg.realign.layer ?? cfg.encoder.layers - 1, temperature: cfg.realign.temperature, maxLen: cfg.encoder.maxLen,
     word: cfg.realign.word, negatives: cfg.realign.negatives,
+    negativesFrom: cfg.realign.negativesFrom,
   };
 }
 
@@ -242,8 +275,13 @@ function alignmentOf(cfg: TransferConfig, data: StudyData, model: MaskedLM): { b
   return { byLang, silhouette: languageSilhouetteByLayer(model.encoder, data.silhouetteTexts, cfg.encoder.maxLen) };
 }
 
-function runCondition(cfg: TransferConfig, dir: string, data: StudyData, sources: string[], mode: ConditionResult["mode"], seed: number, log: (msg: string) => void): ConditionResult {
-  const key = `${sources.join("+")}-${mode}-s${seed}`;
+/** A condition's key: the pair source is named only when the study compares several (older keys stay valid). */
+export function conditionKey(sources: string[], mode: ConditionResult["mode"], pairs: PairSource, seed: number, pairSourceCount: number): string {
+  return `${sources.join("+")}-${mode}${mode !== "none" && pairSourceCount > 1 ? `-${pairs}` : ""}-s${seed}`;
+}
+
+function runCondition(cfg: TransferConfig, dir: string, data: StudyData, sources: string[], mode: ConditionResult["mode"], pairs: PairSource, seed: number, log: (msg: string) => void): ConditionResult {
+  const key = conditionKey(sources, mode, pairs, seed, data.pairSources.length);
   const path = join(dir, "conditions", `${key}.json`);
   if (existsSync(path)) return JSON.parse(readFileSync(path, "utf8")) as ConditionResult;
   mkdirSync(join(dir, "conditions"), { recursive: true });
@@ -253,12 +291,13 @@ function runCondition(cfg: TransferConfig, dir: string, data: StudyData, sources
   const { model } = loadHuggingFace(join(dir, "encoder"));
   const head = new ProjectionHead(cfg.encoder.hidden, cfg.realign.projection, { bias: cfg.realign.projectionBias });
   const ro = realignOptions(cfg);
-  if (mode === "before") realignOnly(model, head, data.realignBatches, cfg, ro);
+  const batches = data.realignBatches.get(pairs)!;
+  if (mode === "before") realignOnly(model, head, batches, cfg, ro);
   const before = mode === "before" ? alignmentOf(cfg, data, model) : (data.pretrainedAlignment ??= alignmentOf(cfg, data, model));
   model.encoder.train();
   const classifier = fineTuneClassifier(model.encoder, data.labels.length, evenBudget(data.train, sources, cfg.finetune.budget, seed), {
     steps: cfg.finetune.steps, batchSize: cfg.finetune.batchSize, lr: cfg.finetune.lr, maxLen: cfg.encoder.maxLen, seed, precision: precisionOf(cfg),
-    realign: mode === "during" ? { head, batches: data.realignBatches, weight: cfg.realign.weight, options: ro } : undefined,
+    realign: mode === "during" ? { head, batches, weight: cfg.realign.weight, options: ro } : undefined,
   });
   const accuracy = Object.fromEntries([...data.test].map(([l, set]) => [l, withPrecision(precisionOf(cfg), () => evaluateClassifier(classifier, set, cfg.encoder.maxLen)).accuracy]));
   const after = alignmentOf(cfg, data, model);
@@ -266,7 +305,9 @@ function runCondition(cfg: TransferConfig, dir: string, data: StudyData, sources
   head.dispose();
   model.dispose();
   const result: ConditionResult = {
-    key, sources, mode, seed, accuracy, alignmentBefore: before.byLang, alignmentAfter: after.byLang,
+    key, sources, mode,
+    ...(mode === "none" ? {} : { pairs, dictionaryLanguages: data.pairSources.find((p) => p.source === pairs)!.dictionaryLanguages }),
+    seed, accuracy, alignmentBefore: before.byLang, alignmentAfter: after.byLang,
     silhouetteBefore: before.silhouette, silhouetteAfter: after.silhouette, seconds: (Date.now() - started) / 1000,
   };
   writeFileAtomic(path, JSON.stringify(result, null, 2));
@@ -374,7 +415,7 @@ export function ingestTransferStudy(storePath: string, cfg: TransferConfig, r: T
   try {
     store.putExperiment(cfg.name, cfg);
     for (const c of r.conditions) {
-      store.putRun({ runId: c.key, experiment: cfg.name, config: { sources: c.sources.join("+"), mode: c.mode, seed: c.seed } });
+      store.putRun({ runId: c.key, experiment: cfg.name, config: { sources: c.sources.join("+"), mode: c.mode, seed: c.seed, ...(c.pairs ? { pairs: c.pairs } : {}) } });
       store.putResults([
         ...Object.entries(c.accuracy).map(([lang, value]) => ({ runId: c.key, name: "accuracy", lang, layer: null, value })),
         ...Object.entries(c.alignmentAfter).flatMap(([lang, layers]) => layers.flatMap((a) => [

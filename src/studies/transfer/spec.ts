@@ -64,10 +64,18 @@ export const TransferSpec = z.strictObject({
     /** The pivot language every other language is realigned to. */
     pivot: z.string().default("en"),
     /**
-     * Bilingual dictionaries (MUSE format, pivot word then translation) by language: that
-     * language's word pairs come from its dictionary instead of the aligner.
+     * Bilingual dictionaries (pivot word first) by language: "freedict" (the FreeDict
+     * English-X dictionary that `xling corpus freedict` fetched), a dictd `.index` file, or
+     * a MUSE text file. Under the "dictionary" pair source that language's word pairs come
+     * from its dictionary; a language without one keeps the aligner's pairs.
      */
     dictionaries: z.record(z.string(), z.string()).default({}),
+    /**
+     * Where realignment's word pairs come from; each realigned mode runs once per source,
+     * on the same pretrained encoder. Default: ["dictionary"] when dictionaries are given
+     * (xling's earlier meaning of them), else ["aligner"].
+     */
+    pairSources: z.array(z.enum(["aligner", "dictionary"])).min(1).optional(),
     /** Parallel training paragraphs per language pair given to the aligner. */
     texts: positiveInt.default(1500),
     /** Realignment steps before fine-tuning ("before" mode); default as many as fine-tuning steps, as in the method. */
@@ -86,6 +94,8 @@ export const TransferSpec = z.strictObject({
     word: z.enum(["first", "mean"]).default("first"),
     /** InfoNCE negatives: the other language's aligned words ("cross") or also the same language's ("strong"). */
     negatives: z.enum(["cross", "strong"]).default("cross"),
+    /** InfoNCE candidates: every word of the batch's texts (the method) or only the aligned words (the older N x N form). */
+    negativesFrom: z.enum(["batch-words", "linked-words"]).default("batch-words"),
     lr: z.number().positive().default(5e-4),
   }).prefault({}),
   alignment: z.strictObject({
@@ -131,6 +141,10 @@ export function parseTransferSpec(raw: unknown, source = "spec"): TransferConfig
   });
   for (const l of Object.keys(c.realign.dictionaries))
     if (unknown(l) || l === c.realign.pivot) throw new SpecError(source, [{ path: `realign.dictionaries.${l}`, message: `'${l}' is not one of the non-pivot languages` }]);
+  const sources = pairSourcesOf(c);
+  if (new Set(sources).size !== sources.length) throw new SpecError(source, [{ path: "realign.pairSources", message: "a pair source is named twice" }]);
+  if (sources.includes("dictionary") && Object.keys(c.realign.dictionaries).length === 0)
+    throw new SpecError(source, [{ path: "realign.pairSources", message: "\"dictionary\" needs realign.dictionaries for at least one language" }]);
   if (unknown(c.realign.pivot)) throw new SpecError(source, [{ path: "realign.pivot", message: `'${c.realign.pivot}' is not one of the languages` }]);
   if (c.realign.layer !== undefined && c.realign.layer > c.encoder.layers) throw new SpecError(source, [{ path: "realign.layer", message: `the encoder has ${c.encoder.layers} layers` }]);
   const plan = selectionPlan(c);
@@ -140,6 +154,13 @@ export function parseTransferSpec(raw: unknown, source = "spec"): TransferConfig
   if (plan.k > plan.candidates.length) throw new SpecError(source, [{ path: "selection.k", message: `k = ${plan.k} but only ${plan.candidates.length} candidate languages are left beside the targets` }]);
   settlePrecision(c.pretrain, source, "pretrain.precision");
   return c;
+}
+
+export type PairSource = "aligner" | "dictionary";
+
+/** The realignment pair sources the study runs (realign.pairSources or its default). */
+export function pairSourcesOf(c: TransferConfig): PairSource[] {
+  return c.realign.pairSources ?? (Object.keys(c.realign.dictionaries).length > 0 ? ["dictionary"] : ["aligner"]);
 }
 
 /** Source selection's fixed targets, its candidates (every other language) and the set size. */
