@@ -167,12 +167,18 @@ async function filePairs(d: DirectionChoice): Promise<TranslationPair[]> {
   return out;
 }
 
-/** Pairs of a registered corpus between two of its languages, in unit order. */
-async function corpusPairs(d: DirectionChoice): Promise<TranslationPair[]> {
+/** The reader of a registered paragraph-parallel corpus, or undefined; `have` lists the known names. */
+export function parallelCorpusReader(name: string): { reader: ParallelCorpusReader | undefined; have: string[] } {
   // Any other paragraph-parallel corpus of the registry (the LibreOffice help) reads the same way.
   const known = listCorpora().map((c) => c.name).filter((n) => n !== "udhr");
-  const reader = CORPORA.get(d.corpus) ?? (known.includes(d.corpus) ? paragraphCorpusReader(d.corpus) : undefined);
-  if (!reader) throw new Error(`direction ${directionName(d)}: unknown corpus '${d.corpus}' (have: ${[...new Set([...CORPORA.keys(), ...known]), ...FILE_FORMATS].join(", ")})`);
+  const reader = CORPORA.get(name) ?? (known.includes(name) ? paragraphCorpusReader(name) : undefined);
+  return { reader, have: [...new Set([...CORPORA.keys(), ...known])] };
+}
+
+/** Pairs of a registered corpus between two of its languages, in unit order. */
+async function corpusPairs(d: DirectionChoice): Promise<TranslationPair[]> {
+  const { reader, have: names } = parallelCorpusReader(d.corpus);
+  if (!reader) throw new Error(`direction ${directionName(d)}: unknown corpus '${d.corpus}' (have: ${[...names, ...FILE_FORMATS].join(", ")})`);
   const have = await reader.languages();
   for (const l of [d.src, d.tgt])
     if (!have.includes(l)) throw new Error(`direction ${directionName(d)}: corpus ${d.corpus} has no language '${l}' (have: ${have.join(", ") || "none installed"})`);

@@ -15,6 +15,9 @@ import type { RunOutcome } from "../run/contract.js";
 import type { TransferResults } from "../studies/transfer/run.js";
 import type { StudyEvaluation } from "../studies/experts/btm.js";
 import { plannedRuns, type LoadedSpec } from "./studies.js";
+import { middleLayerMean, middleLayers } from "../analysis/middle-layers.js";
+import { analyseRealStudy } from "../studies/real-imbalance/analysis.js";
+import type { RealRunConfig } from "../studies/real-imbalance/spec.js";
 
 export interface SeedData {
   /** The finding's specs by name, each parsed for this seed, with its seed directory. */
@@ -67,17 +70,20 @@ function only(data: SeedData, spec: string): { spec: LoadedSpec; dir: string } {
 
 const isRatio = (c: RunConfig, ratio: number) => c.data.ratio === ratio && !c.data.schedule && c.data.fraction === 1;
 
-/** The layers in the middle half of a model of `layers` blocks (1-based): the methods' "middle layers". */
-export function middleLayers(layers: number): number[] {
-  const skip = Math.floor(layers / 4);
-  const out: number[] = [];
-  for (let l = skip + 1; l <= layers - skip; l++) out.push(l);
-  return out;
-}
+export { middleLayers } from "../analysis/middle-layers.js";
 
 function cloneRuns(data: SeedData) {
   const { spec, dir } = only(data, "clones");
   return { all: finished<RunConfig>(spec, dir), planned: plannedRuns<RunConfig>(spec, dir) };
+}
+
+// Real-language imbalance helpers: the study's analysis, and its mixed run at a ratio.
+function realStudy(data: SeedData) {
+  const { spec, dir } = only(data, "real-imbalance");
+  const study = analyseRealStudy(plannedRuns<RealRunConfig>(spec, dir));
+  const done = finished<RealRunConfig>(spec, dir);
+  const at = (ratio: number) => one(done.filter((r) => r.config.data.ratio === ratio && r.config.data.fraction === 1), `ratio ${ratio}`);
+  return { study, at };
 }
 
 // Language-balance helpers: held-out perplexity of a language under a method label.
@@ -266,23 +272,60 @@ export const FINDINGS: Finding[] = [
   {
     name: "imbalance-real-languages",
     group: "imbalance",
-    claim: "With two real languages (English and German of the LibreOffice help), a dominant language helps the minority: at 90/10 the minority reaches a lower perplexity than training on its own tokens alone.",
+    claim: "With two real languages (English and German of the LibreOffice help, each with its own tokenizer), a dominant language helps the minority: at 90/10 the minority's token efficiency exceeds 1, i.e. it reaches a perplexity its own tokens alone would need more data for.",
     paper: "the clone figures (minority TEff 2.08 > 1 at 90/10); the methods define the real-language variant but give no figure for it",
-    effect: "relative held-out perplexity gain of the minority language at 90/10 over a run on the same number of its tokens alone",
-    specs: ["real-languages"],
+    effect: "TEff of the minority (second) language at 90/10 minus 1, from a curve fitted to that language's runs alone",
+    specs: ["real-imbalance"],
     requires: "the LibreOffice help corpus: xling corpus libreoffice-help --lang en-us,de",
     analyse(data) {
-      const runs = balanceRuns(data, "real-languages");
-      const minShare = (c: BalanceRunConfig) => Math.min(...c.corpus.languages.map((l) => l.share)) / c.corpus.languages.reduce((a, l) => a + l.share, 0);
-      const bilingual = one(runs.filter((r) => minShare(r.config) >= 0.05), "bilingual 90/10");
-      const minority = [...bilingual.config.corpus.languages].sort((a, b) => a.share - b.share)[0]!.lang;
-      const alone = one(runs.filter((r) => minShare(r.config) < 0.05), "minority-alone");
-      const pBi = result(bilingual.outcome, "ppl", minority);
-      const pAlone = result(alone.outcome, "ppl", minority);
-      return {
-        value: relGain(pAlone, pBi),
-        detail: { ppl_bilingual: pBi, ppl_alone: pAlone, tokens_bilingual: bilingual.outcome.tokensSeen[minority] ?? NaN, tokens_alone: alone.outcome.tokensSeen[minority] ?? NaN },
+      const { study, at } = realStudy(data);
+      const minority = study.languages[1];
+      const curve = study.curves[1]!;
+      if (!curve.fit) throw new Error(`token efficiency of ${minority}: ${curve.fitError}`);
+      const teffAt = (ratio: number) => {
+        const row = study.teff.find((t) => t.runId === at(ratio).runId && t.lang === minority);
+        if (!row || !Number.isFinite(row.teff)) throw new Error(`no TEff for ${minority} at ratio ${ratio}`);
+        return row.teff;
       };
+      const t90 = teffAt(0.1);
+      const detail: Record<string, number> = { teff_90_10: t90, fit_r2: curve.fit.r2 };
+      try {
+        detail.teff_50_50 = teffAt(0.5);
+      } catch {
+        // The balanced run is context, not part of the effect.
+      }
+      return { value: t90 - 1, detail };
+    },
+  },
+  {
+    name: "imbalance-real-hidden-alignment",
+    group: "imbalance",
+    claim: "With two real languages, hidden states of the same held-out paragraph in both languages are more alike (higher matched cosine) at 90/10 than at 50/50, in the middle layers.",
+    paper: "the clone figures (middle-layer cosine about 0.96 at 90/10 against 0.85 at 50/50); none for real languages",
+    effect: "mean middle-layer matched hidden-state cosine of held-out parallel paragraphs at 90/10 minus at 50/50",
+    specs: ["real-imbalance"],
+    requires: "the LibreOffice help corpus: xling corpus libreoffice-help --lang en-us,de",
+    analyse(data) {
+      const { at } = realStudy(data);
+      const cosAt = (ratio: number, name = "matched_hidden_cosine") => {
+        const run = at(ratio);
+        const profile = run.outcome.results.filter((x) => x.name === name).map((x) => ({ layer: x.layer ?? 0, value: x.value }));
+        if (!profile.length) throw new Error(`no ${name} results at ratio ${ratio}`);
+        const v = middleLayerMean(profile);
+        if (!Number.isFinite(v)) throw new Error(`a middle layer's ${name} is missing at ratio ${ratio}`);
+        return v;
+      };
+      const c90 = cosAt(0.1);
+      const c50 = cosAt(0.5);
+      const detail: Record<string, number> = { cosine_90_10: c90, cosine_50_50: c50 };
+      try {
+        // The baseline of paragraphs that are not translations: context, not part of the effect.
+        detail.unpaired_90_10 = cosAt(0.1, "matched_hidden_cosine_unpaired");
+        detail.unpaired_50_50 = cosAt(0.5, "matched_hidden_cosine_unpaired");
+      } catch {
+        // Runs of an earlier xling measured no baseline.
+      }
+      return { value: c90 - c50, detail };
     },
   },
   {

@@ -17,8 +17,9 @@ import { runTransferStudy } from "../studies/transfer/run.js";
 import { parseExpertStudy, type ExpertStudy } from "../studies/experts/spec.js";
 import { evaluateStudy, isDone, trainStudy } from "../studies/experts/btm.js";
 import { GPT_SIZES } from "../nn/gpt.js";
+import { runSteps } from "../run/contract.js";
 
-export type StudyKind = "clone-imbalance" | "language-balance" | "translation-balance" | "transfer" | "experts";
+export type StudyKind = "clone-imbalance" | "real-imbalance" | "language-balance" | "translation-balance" | "transfer" | "experts";
 export const SCALES = ["quick", "machine", "paper"] as const;
 export type Scale = (typeof SCALES)[number];
 
@@ -35,8 +36,8 @@ export function studyKindOf(raw: unknown, source: string): StudyKind {
   // Expert study specs may leave out their study field; their `experts` section tells them apart.
   if (raw && typeof raw === "object" && "experts" in raw && !("study" in raw)) return "experts";
   const study = (raw as { study?: unknown }).study ?? "clone-imbalance";
-  if (study === "clone-imbalance" || study === "language-balance" || study === "translation-balance" || study === "transfer" || study === "experts") return study;
-  throw new Error(`${source}: xling reproduce runs clone-imbalance, language-balance, translation-balance, transfer and experts specs, not '${String(study)}'`);
+  if (study === "clone-imbalance" || study === "real-imbalance" || study === "language-balance" || study === "translation-balance" || study === "transfer" || study === "experts") return study;
+  throw new Error(`${source}: xling reproduce runs clone-imbalance, real-imbalance, language-balance, translation-balance, transfer and experts specs, not '${String(study)}'`);
 }
 
 /** The raw spec with its training seed set to `seed` (and any seed sweep removed). */
@@ -46,6 +47,7 @@ export function seededSpec(raw: unknown, seed: number, source: string): Record<s
   const spec = structuredClone(raw) as Record<string, any>;
   switch (studyKindOf(raw, source)) {
     case "clone-imbalance":
+    case "real-imbalance":
     case "language-balance":
     case "translation-balance":
       spec.base = spec.base ?? {};
@@ -65,7 +67,7 @@ export function seededSpec(raw: unknown, seed: number, source: string): Record<s
 
 /** A parsed, seeded spec of any study kind. */
 export type LoadedSpec =
-  | { kind: "clone-imbalance" | "language-balance" | "translation-balance"; exp: AnyExperiment }
+  | { kind: "clone-imbalance" | "real-imbalance" | "language-balance" | "translation-balance"; exp: AnyExperiment }
   | { kind: "transfer"; cfg: TransferConfig }
   | { kind: "experts"; study: ExpertStudy };
 
@@ -104,6 +106,7 @@ export async function runSeed(spec: LoadedSpec, dir: string, opts: RunOptions): 
   try {
     switch (spec.kind) {
       case "clone-imbalance":
+      case "real-imbalance":
       case "language-balance":
       case "translation-balance": {
         const s = await runExperiment(spec.exp, dir, { cacheDir: opts.cacheDir, parallel: opts.parallel });
@@ -186,13 +189,14 @@ function dims(model: { size: string; dModel?: number; layers?: number }): { dMod
 
 export function specScale(spec: LoadedSpec): SpecScale {
   const runs: { params: number; tokens: number }[] = [];
-  if (spec.kind === "clone-imbalance" || spec.kind === "language-balance" || spec.kind === "translation-balance") {
+  if (spec.kind === "clone-imbalance" || spec.kind === "real-imbalance" || spec.kind === "language-balance" || spec.kind === "translation-balance") {
     // Any sweep kind's run config: only its model and train fields are read.
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     for (const r of spec.exp.runs as any[]) {
       const d = dims(r.model);
-      const vocab = r.tokenizer.vocabSize * (spec.kind === "clone-imbalance" ? r.clones.languages : 1);
-      const steps = spec.kind === "clone-imbalance" ? Math.max(1, Math.round(r.train.steps * r.data.fraction)) : r.train.steps;
+      // Clones multiply the vocabulary; two real languages with their own tokenizers join two (at most).
+      const vocab = r.tokenizer.vocabSize * (spec.kind === "clone-imbalance" ? r.clones.languages : spec.kind === "real-imbalance" ? 2 : 1);
+      const steps = spec.kind === "clone-imbalance" || spec.kind === "real-imbalance" ? runSteps(r) : r.train.steps;
       runs.push({ params: transformerParameters(vocab, d.dModel, d.layers, r.model.seqLen), tokens: steps * r.train.batchSize * r.model.seqLen });
     }
   } else if (spec.kind === "transfer") {

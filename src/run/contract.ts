@@ -28,6 +28,11 @@ export class RunInterrupted extends Error {
   }
 }
 
+/** Steps a run trains for: the budget scaled by its data fraction (the imbalance studies' runs alone at a data fraction). */
+export function runSteps(cfg: { train: { steps: number }; data: { fraction: number } }): number {
+  return Math.max(1, Math.round(cfg.train.steps * cfg.data.fraction));
+}
+
 /** The GPT for a run's model spec (any study's config with a `model` field). */
 export function modelConfigFor(cfg: { model: ModelSpecValue }, vocabSize: number): GPTConfig {
   const m = cfg.model;

@@ -8,6 +8,7 @@ import { languageBalance } from "./language-balance/index.js";
 import { transfer } from "./transfer/index.js";
 import { experts } from "./experts/index.js";
 import { translationBalance } from "./translation-balance/index.js";
+import { realImbalance } from "./real-imbalance/index.js";
 
 const STUDIES: StudyKind[] = [
   cloneImbalance,
@@ -15,6 +16,7 @@ const STUDIES: StudyKind[] = [
   transfer,
   experts,
   translationBalance,
+  realImbalance,
 ];
 
 export type AnyExperiment = ExperimentLike<unknown>;

@@ -1,7 +1,8 @@
 // The experiment-level analysis of a cloned-language imbalance study: token
 // efficiency from the monolingual data-fraction runs (methods.md §1), and the loading
 // of every run's metrics and results into the experiment's results store.
-import { fitPowerLaw, tokenEfficiencyDetail, type PowerLawFit } from "../../analysis/powerlaw.js";
+import type { PowerLawFit } from "../../analysis/powerlaw.js";
+import { fitTeffCurve, teffRow, type MonoPoint, type TeffRow } from "../../analysis/teff-curve.js";
 import { ingestRuns } from "../../run/ingest.js";
 import { type RunOutcome } from "../../run/contract.js";
 import { isFinished, readOutcome, type PlannedRun } from "../../run/run-dir.js";
@@ -13,22 +14,12 @@ export interface StudyRun extends PlannedRun<RunConfig> {
   outcome: RunOutcome | null;
 }
 
-export interface TeffRow {
-  runId: string;
-  label: string;
-  lang: string;
-  ppl: number;
-  tokensSeen: number;
-  teff: number;
-  equivalentTokens: number;
-  extrapolated: boolean;
-  outOfRange: boolean;
-}
+export type { TeffRow } from "../../analysis/teff-curve.js";
 
 export interface CloneStudy {
   runs: StudyRun[];
   /** Monolingual points: tokens seen and held-out perplexity of the original. */
-  mono: { runId: string; fraction: number; tokens: number; ppl: number }[];
+  mono: MonoPoint[];
   fit: PowerLawFit | null;
   fitError: string | null;
   teff: TeffRow[];
@@ -51,31 +42,18 @@ export function analyseCloneStudy(runs: PlannedRun<RunConfig>[]): CloneStudy {
     outcome: isFinished(r) ? readOutcome(r) : null,
   }));
   const ppl = (o: RunOutcome, lang: string) => o.results.find((x) => x.name === "ppl" && x.lang === lang)?.value ?? NaN;
-  const mono = study
+  const curve = fitTeffCurve("original", study
     .filter((r) => r.kind === "monolingual" && r.outcome)
-    .map((r) => ({ runId: r.runId, fraction: r.config.data.fraction, tokens: r.outcome!.tokensSeen[r.outcome!.languages[0]], ppl: ppl(r.outcome!, r.outcome!.languages[0]) }))
-    .sort((a, b) => a.tokens - b.tokens);
-
-  let fit: PowerLawFit | null = null;
-  let fitError: string | null = null;
-  try {
-    if (mono.length < 3) throw new Error(`token efficiency needs monolingual runs at 3 or more data fractions (5 recommended); have ${mono.length}`);
-    fit = fitPowerLaw(mono.map((m) => m.tokens), mono.map((m) => 1 / m.ppl));
-  } catch (e) {
-    fitError = (e as Error).message;
-  }
+    .map((r) => ({ runId: r.runId, fraction: r.config.data.fraction, tokens: r.outcome!.tokensSeen[r.outcome!.languages[0]], ppl: ppl(r.outcome!, r.outcome!.languages[0]) })));
+  const { mono, fit, fitError } = curve;
 
   const teff: TeffRow[] = [];
-  if (fit) {
-    for (const r of study) {
-      if (r.kind !== "bilingual" || !r.outcome) continue;
-      for (const lang of r.outcome.languages) {
-        const seen = r.outcome.tokensSeen[lang];
-        const p = ppl(r.outcome, lang);
-        if (!(seen > 0) || !(p > 0)) continue;
-        const d = tokenEfficiencyDetail(fit, p, seen);
-        teff.push({ runId: r.runId, label: r.label, lang, ppl: p, tokensSeen: seen, teff: d.teff, equivalentTokens: d.equivalentTokens, extrapolated: d.extrapolated, outOfRange: d.outOfRange });
-      }
+  for (const r of study) {
+    if (r.kind !== "bilingual" || !r.outcome) continue;
+    for (const lang of r.outcome.languages) {
+      // Every clone is the original's text in other ids: one curve serves all.
+      const row = teffRow({ ...curve, lang }, r, ppl(r.outcome, lang), r.outcome.tokensSeen[lang]);
+      if (row) teff.push(row);
     }
   }
   return { runs: study, mono, fit, fitError, teff };

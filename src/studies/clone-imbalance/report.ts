@@ -1,6 +1,7 @@
 // The report of a cloned-language imbalance study: what a researcher reads first
 // (the headline numbers, stated in words), then the charts and the tables behind them.
-import { powerLawValue } from "../../analysis/powerlaw.js";
+import { teffSection } from "../../report/teff-section.js";
+import { mixtureRunsSection } from "../../report/mixture-runs.js";
 import { readMetrics, smoothed } from "../../run/metrics.js";
 import type { CloneStudy, StudyRun } from "./analysis.js";
 import type { Experiment } from "./spec.js";
@@ -80,51 +81,10 @@ export function cloneStudyReport(exp: Experiment, study: CloneStudy): Report {
     tables: [pplTable],
   });
 
-  sections.push(teffSection(study, mixColors));
+  sections.push(teffSection([{ lang: "original", mono: study.mono, fit: study.fit, fitError: study.fitError }], study.teff, mixColors));
   sections.push(alignmentSection(bilingual, mixColors));
-  sections.push({
-    heading: "Runs",
-    tables: [{
-      columns: ["run", "mixture", "steps", "tokens seen", "seconds", "status"],
-      rows: study.runs.map((r) => [r.runId, r.label, r.outcome?.steps ?? null,
-        r.outcome ? Object.entries(r.outcome.tokensSeen).map(([l, n]) => `${l} ${n}`).join(", ") : null,
-        r.outcome?.seconds ?? null, r.outcome ? "done" : "not finished"]),
-    }],
-  });
+  sections.push(mixtureRunsSection(study.runs));
   return { title: `${exp.name}: language imbalance with cloned languages`, subtitle: "xling experiment report", generatedAt: new Date().toISOString(), sections };
-}
-
-function teffSection(study: CloneStudy, mixColors: Record<string, string>): Section {
-  const section: Section = { heading: "Token efficiency", paragraphs: [
-    "TEff compares a language's perplexity with monolingual runs: 1/PPL(tokens) = c − a·tokens^(−b) is fitted to the monolingual runs by least squares, inverted at the language's perplexity, and divided by the tokens of that language the run saw. TEff > 1: the language learned more than its own data allows.",
-  ] };
-  const f = study.fit;
-  if (!f) {
-    section.paragraphs!.push(`Not computed: ${study.fitError}`);
-    return section;
-  }
-  section.facts = [
-    { label: "fit", value: `c = ${fmt(f.c)}, a = ${fmt(f.a)}, b = ${fmt(f.b)}` },
-    { label: "fit quality", value: `R² = ${fmt(f.r2)}, RMSE = ${fmt(f.rmse)} over ${f.n} runs` },
-  ];
-  if (f.warnings.length) section.paragraphs!.push(`Fit warnings (treat TEff with care): ${f.warnings.join("; ")}.`);
-  const lo = Math.min(...study.mono.map((m) => m.tokens));
-  const hi = Math.max(...study.mono.map((m) => m.tokens));
-  const curve = Array.from({ length: 40 }, (_, i) => lo * (hi / lo) ** (i / 39)).map((t) => ({ tokens: t, inv_ppl: powerLawValue(f, t), series: "fitted curve" }));
-  const points = study.mono.map((m) => ({ tokens: m.tokens, inv_ppl: 1 / m.ppl, series: "monolingual runs" }));
-  section.charts = [{ id: "mono-fit", title: "Monolingual runs and the fitted curve", spec: lineChart({ rows: [...curve, ...points], x: "tokens", y: "inv_ppl", color: "series", yTitle: "1 / perplexity" }) }];
-  if (study.teff.length)
-    section.charts.push({ id: "teff", title: "Token efficiency per language and mixture", spec: barChart({ rows: study.teff.map((t) => ({ mixture: t.label, lang: t.lang, teff: t.teff })), x: "lang", y: "teff", xOffset: "mixture", colors: mixColors }) });
-  section.tables = [{
-    title: "Token efficiency",
-    columns: ["mixture", "language", "perplexity", "tokens seen", "equivalent monolingual tokens", "TEff", "note"],
-    rows: study.teff.map((t) => [t.label, t.lang, t.ppl, t.tokensSeen, t.equivalentTokens, t.teff, t.outOfRange ? "beyond the fitted asymptote" : t.extrapolated ? "extrapolated" : ""]),
-  }, {
-    title: "Monolingual runs",
-    columns: ["data fraction", "tokens seen", "perplexity"],
-    rows: study.mono.map((m) => [m.fraction, m.tokens, m.ppl]),
-  }];
-  return section;
 }
 
 function alignmentSection(bilingual: StudyRun[], mixColors: Record<string, string>): Section {

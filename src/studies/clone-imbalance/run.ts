@@ -2,7 +2,6 @@
 // results: prepare the corpus, build clones and the sampler, train with checkpoints,
 // evaluate per language, and measure alignment. A run lives in its own directory:
 //   config.json, checkpoint.safetensors, metrics.jsonl, results.json (written last).
-import { join } from "node:path";
 import { manualSeed, tidy, type Tensor, withPrecision, type Precision } from "../../torch/index.js";
 import { GPT } from "../../nn/gpt.js";
 import { CloneMapping, cloneExclusions } from "../../data/clones.js";
@@ -11,23 +10,20 @@ import { makeSampler, type SamplerSpec } from "../../data/samplers.js";
 import { prepareCorpus } from "../../data/prepare.js";
 import { Rng } from "../../util/rng.js";
 import { CloneBatchSource } from "../../train/clone-batches.js";
-import { sequenceLosses, trainLanguageModel, type StepRecord } from "../../train/trainer.js";
+import { sequenceLosses } from "../../train/trainer.js";
 import { cloneEmbeddingSimilarity, gradientCosine, hiddenStateCosineByLayer, slidingWindowPerplexity } from "../../analysis/lm-eval.js";
 import type { RunConfig } from "./spec.js";
-import { DATA_SPLIT_SEED, modelConfigFor, type ResultRow, type RunOutcome } from "../../run/contract.js";
-import { appendMetrics, trainMetricRows, truncateMetrics, type MetricRow } from "../../run/metrics.js";
-import { runTrainingSettings, startRun } from "../../run/ranks.js";
+import { DATA_SPLIT_SEED, modelConfigFor, runSteps, type ResultRow, type RunOutcome } from "../../run/contract.js";
+import type { MetricRow } from "../../run/metrics.js";
+import { startRun } from "../../run/ranks.js";
+import { trainRunModel } from "../../run/lm-training.js";
 import { endRun } from "../../run/run-end.js";
 
 
-/** Steps this run trains for: the budget scaled by its data fraction. */
-export function runSteps(cfg: RunConfig): number {
-  return Math.max(1, Math.round(cfg.train.steps * cfg.data.fraction));
-}
-
 export async function executeCloneRun(cfg: RunConfig, runDir: string, opts: { cacheDir: string; progress?: boolean; label?: string }): Promise<RunOutcome> {
   // One process, or one rank of a data-parallel job under `xling launch` (src/run/ranks.ts).
-  const { started, ranks, writer, progress, precision, log } = startRun(runDir, cfg, opts);
+  const run = startRun(runDir, cfg, opts);
+  const { started, ranks, writer, progress, precision, log } = run;
   opts = { ...opts, progress };
   const prepared = await ranks.prepare("corpus preparation", () => prepareCorpus(cfg.corpus, cfg.tokenizer, opts.cacheDir, DATA_SPLIT_SEED, log));
   const V = prepared.vocabSize;
@@ -53,26 +49,10 @@ export async function executeCloneRun(cfg: RunConfig, runDir: string, opts: { ca
   const evalIds = testCache.read(0, Math.min(cfg.eval.tokens, testCache.count));
   const rendered = languages.map((_, k) => (k === 0 ? evalIds : mapping.render(evalIds, k)));
 
-  const metricsPath = join(runDir, "metrics.jsonl");
-  const writeMetrics = (rows: MetricRow[]) => writer && appendMetrics(metricsPath, rows);
-  const evaluate = (step: number) => {
-    const rows: MetricRow[] = languages.map((lang, k) => ({
-      step, split: "eval", name: "ppl", lang, value: withPrecision(precision, () => slidingWindowPerplexity(model, rendered[k], { stride: cfg.eval.stride })).ppl,
-    }));
-    writeMetrics(rows);
-  };
-  const onStep = (r: StepRecord) => writeMetrics(trainMetricRows(r));
-  const onResume = (step: number) => writer && truncateMetrics(metricsPath, step);
-
-  const result = await trainLanguageModel({
-    model, batches, steps,
-    ...runTrainingSettings(cfg.train, steps, join(runDir, "checkpoint.safetensors")),
-    evalEvery: cfg.eval.every, evaluate, onStep, onResume, progress: opts.progress, label: opts.label, precision,
-    // Every rank evaluates (only rank 0 writes), so no rank waits in a collective for
-    // the length of an evaluation, which could exceed the timeout.
-    ...ranks.trainerHooks(),
-  });
-  ranks.close(log);
+  const evaluate = (step: number): MetricRow[] => languages.map((lang, k) => ({
+    step, split: "eval", name: "ppl", lang, value: withPrecision(precision, () => slidingWindowPerplexity(model, rendered[k], { stride: cfg.eval.stride })).ppl,
+  }));
+  const result = await trainRunModel(run, runDir, { model, batches, steps, train: cfg.train, evalEvery: cfg.eval.every, evaluate, progress: opts.progress, label: opts.label });
   trainCache.close();
   testCache.close();
   return endRun(runDir, { started, writer }, result, {
