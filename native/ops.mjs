@@ -185,7 +185,9 @@ export const ops = [
   { sig: "outer(Tensor self, Tensor vec2) -> Tensor" },
   { sig: "dot(Tensor self, Tensor other) -> Tensor" },
   { sig: "linear(Tensor input, Tensor weight, Tensor? bias=None) -> Tensor", fn: true },
-  { sig: "cdist(Tensor x1, Tensor x2, float p=2) -> Tensor", fn: true },
+  // compute_mode: None/0 uses a matrix product for p = 2 above 25 rows (fast, but it loses
+  // precision near 0), 1 always, 2 never (exact differences).
+  { sig: "cdist(Tensor x1, Tensor x2, float p=2, int? compute_mode=None) -> Tensor", fn: true },
   { sig: "linalg_svd(Tensor self, bool full_matrices=false) -> Tensor[]",
     cpp: "[&]{ auto r = at::linalg_svd(self, full_matrices); return std::vector<at::Tensor>{std::get<0>(r), std::get<1>(r), std::get<2>(r)}; }()",
     js: "svd" },

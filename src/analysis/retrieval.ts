@@ -8,9 +8,11 @@
  *   itself, so the translation must also beat all same-language words.
  *
  * A query counts as correct only when its translation scores strictly higher
- * than every other candidate: a tie is not a retrieval.
+ * than every other candidate (by more than rounding, 1e-12): a tie is not a retrieval.
  */
-import { type Dense, type Rows, multiplyTransposed, normaliseRows, toDense } from "./matrix.js";
+import { tidy, type Tensor } from "../torch/index.js";
+import type { Rows } from "./matrix.js";
+import { float64Matrix } from "./engine-matrix.js";
 
 export interface RetrievalAccuracy {
   /** Mean of the two weak directions. */
@@ -25,26 +27,43 @@ export interface RetrievalAccuracy {
   n: number;
 }
 
-function unit(m: Rows, what: string): Dense {
-  const d = normaliseRows(toDense(m, what));
-  for (let i = 0; i < d.data.length; i++) {
-    if (Number.isNaN(d.data[i]!)) throw new RangeError(`${what}: row ${Math.floor(i / Math.max(d.cols, 1))} is a zero vector`);
-  }
-  return d;
+/**
+ * Whether a translation's cosine beats a competitor's: strictly higher, by more than
+ * float64 rounding, so two exactly equal vectors tie whichever product computed them.
+ */
+export function beats(hit: number, competitor: number): boolean {
+  return hit - competitor > 1e-12;
+}
+
+/** Unit rows of a float64 matrix on libtorch; a zero row has no direction. */
+function unit(m: Rows | Tensor, what: string): Tensor {
+  const x = float64Matrix(m, what);
+  const norms = x.norm(2, [1], true);
+  const zero = (norms.contiguous().toArray() as Float64Array).findIndex((v) => v === 0);
+  if (zero >= 0) throw new RangeError(`${what}: row ${zero} is a zero vector`);
+  return x.div(norms);
 }
 
 /** Weak and strong nearest-neighbour retrieval accuracy, both directions. */
-export function retrievalAccuracy(source: Rows, target: Rows): RetrievalAccuracy {
-  const n = source.length;
-  if (target.length !== n) throw new RangeError(`retrievalAccuracy: ${n} source rows vs ${target.length} target rows`);
+export function retrievalAccuracy(source: Rows | Tensor, target: Rows | Tensor): RetrievalAccuracy {
+  const rows = (m: Rows | Tensor) => ("shape" in m ? m.shape[0]! : m.length);
+  const n = rows(source);
+  if (rows(target) !== n) throw new RangeError(`retrievalAccuracy: ${n} source rows vs ${rows(target)} target rows`);
   if (n < 2) throw new RangeError("retrievalAccuracy: need at least 2 pairs");
-  const s = unit(source, "retrievalAccuracy source");
-  const t = unit(target, "retrievalAccuracy target");
-  if (s.cols !== t.cols) throw new RangeError(`retrievalAccuracy: dimensions differ (${s.cols} vs ${t.cols})`);
-  const st = multiplyTransposed(s, t); // st[i*n+j] = cos(S_i, T_j)
-  const ss = multiplyTransposed(s, s);
-  const tt = multiplyTransposed(t, t);
+  // The cosines of all pairs by libtorch products in float64; the hand-written version
+  // is test/analysis/similarity-reference.ts.
+  const [st, ss, tt] = tidy(() => {
+    const s = unit(source, "retrievalAccuracy source");
+    const t = unit(target, "retrievalAccuracy target");
+    if (s.shape[1] !== t.shape[1]) throw new RangeError(`retrievalAccuracy: dimensions differ (${s.shape[1]} vs ${t.shape[1]})`);
+    const flat = (m: Tensor) => (m.contiguous().toArray() as Float64Array).slice();
+    return [flat(s.mm(t.t())), flat(s.mm(s.t())), flat(t.mm(t.t()))]; // st[i*n+j] = cos(S_i, T_j)
+  });
+  return countRetrievals(n, st, ss, tt);
+}
 
+/** The retrieval counts from the cosine matrices source x target, source x source, target x target. */
+export function countRetrievals(n: number, st: Float64Array, ss: Float64Array, tt: Float64Array): RetrievalAccuracy {
   let weakST = 0;
   let weakTS = 0;
   let strongST = 0;
@@ -63,13 +82,13 @@ export function retrievalAccuracy(source: Rows, target: Rows): RetrievalAccuracy
       sameS = Math.max(sameS, ss[i * n + j]!);
       sameT = Math.max(sameT, tt[i * n + j]!);
     }
-    if (hit > crossS) {
+    if (beats(hit, crossS)) {
       weakST++;
-      if (hit > sameS) strongST++;
+      if (beats(hit, sameS)) strongST++;
     }
-    if (hit > crossT) {
+    if (beats(hit, crossT)) {
       weakTS++;
-      if (hit > sameT) strongTS++;
+      if (beats(hit, sameT)) strongTS++;
     }
   }
   const result = {

@@ -7,17 +7,16 @@
  * A zero vector has no direction: any cosine involving one is NaN, and so is
  * any mean over such cosines, rather than a silent 0.
  */
+import { cdist, tidy, type Tensor } from "../torch/index.js";
 import { Rng } from "../util/rng.js";
+import { CDIST_EXACT_DIFFERENCES, float64Matrix } from "./engine-matrix.js";
 import { maxWeightMatching, type Matching } from "./matching.js";
 import {
   type Dense,
   type Rows,
-  centreColumns,
   multiplyTransposed,
   normaliseRows,
-  sumOfSquares,
   toDense,
-  transposeMultiply,
 } from "./matrix.js";
 
 /** Cosine similarity of two equal-length vectors; NaN if either is zero. */
@@ -172,35 +171,39 @@ export interface CkaOptions {
  * unchanged by orthogonal transforms and isotropic scaling of either side.
  * NaN when either side has no variance.
  */
-export function linearCka(x: Rows, y: Rows, opts: CkaOptions = {}): number {
-  if (x.length !== y.length) throw new RangeError(`linearCka: ${x.length} rows vs ${y.length}`);
-  if (x.length < 2) throw new RangeError("linearCka: need at least 2 rows");
-  const cx = centreColumns(toDense(x, "linearCka X"));
-  const cy = centreColumns(toDense(y, "linearCka Y"));
-  const n = cx.rows;
-  // Multiply-adds per row of data: d₁² + d₂² + d₁d₂ for the cross products,
-  // n(d₁ + d₂)/2 for the two symmetric Gram matrices.
-  const featureCost = cx.cols * cx.cols + cy.cols * cy.cols + cx.cols * cy.cols;
-  const gramCost = (n * (cx.cols + cy.cols)) / 2;
-  const method = opts.method ?? (featureCost <= gramCost ? "features" : "gram");
-  let cross: number;
-  let selfX: number;
-  let selfY: number;
-  if (method === "features") {
-    cross = sumOfSquares(transposeMultiply(cy, cx));
-    selfX = Math.sqrt(sumOfSquares(transposeMultiply(cx, cx)));
-    selfY = Math.sqrt(sumOfSquares(transposeMultiply(cy, cy)));
-  } else {
-    // ||YᵀX||_F² = tr(XXᵀ YYᵀ) and ||XᵀX||_F = ||XXᵀ||_F.
-    const kx = multiplyTransposed(cx, cx);
-    const ky = multiplyTransposed(cy, cy);
-    cross = 0;
-    for (let i = 0; i < kx.length; i++) cross += kx[i]! * ky[i]!;
-    selfX = Math.sqrt(sumOfSquares(kx));
-    selfY = Math.sqrt(sumOfSquares(ky));
-  }
-  if (selfX === 0 || selfY === 0) return NaN;
-  return cross / (selfX * selfY);
+export function linearCka(x: Rows | Tensor, y: Rows | Tensor, opts: CkaOptions = {}): number {
+  const rows = (m: Rows | Tensor) => ("shape" in m ? m.shape[0]! : m.length);
+  if (rows(x) !== rows(y)) throw new RangeError(`linearCka: ${rows(x)} rows vs ${rows(y)}`);
+  if (rows(x) < 2) throw new RangeError("linearCka: need at least 2 rows");
+  // libtorch products in float64 (the hand-written version is test/analysis/similarity-reference.ts).
+  return tidy(() => {
+    const centred = (m: Tensor) => m.sub(m.mean([0], true));
+    const cx = centred(float64Matrix(x, "linearCka X"));
+    const cy = centred(float64Matrix(y, "linearCka Y"));
+    const [n, dx] = cx.shape;
+    const dy = cy.shape[1]!;
+    // Multiply-adds per row of data: d₁² + d₂² + d₁d₂ for the cross products,
+    // n(d₁ + d₂)/2 for the two symmetric Gram matrices.
+    const method = opts.method ?? (dx * dx + dy * dy + dx * dy <= (n! * (dx! + dy)) / 2 ? "features" : "gram");
+    const sumSq = (t: Tensor) => t.square().sum().item();
+    let cross: number;
+    let selfX: number;
+    let selfY: number;
+    if (method === "features") {
+      cross = sumSq(cy.t().mm(cx));
+      selfX = Math.sqrt(sumSq(cx.t().mm(cx)));
+      selfY = Math.sqrt(sumSq(cy.t().mm(cy)));
+    } else {
+      // ||YᵀX||_F² = tr(XXᵀ YYᵀ) and ||XᵀX||_F = ||XXᵀ||_F.
+      const kx = cx.mm(cx.t());
+      const ky = cy.mm(cy.t());
+      cross = kx.mul(ky).sum().item();
+      selfX = Math.sqrt(sumSq(kx));
+      selfY = Math.sqrt(sumSq(ky));
+    }
+    if (selfX === 0 || selfY === 0) return NaN;
+    return cross / (selfX * selfY);
+  });
 }
 
 export interface SilhouetteOptions {
@@ -222,8 +225,8 @@ export interface Silhouette {
  * i to the other members of its language, b(i) the smallest mean distance to
  * another language.
  */
-export function silhouetteScore(x: Rows, labels: ArrayLike<number | string>, opts: SilhouetteOptions = {}): Silhouette {
-  const n = x.length;
+export function silhouetteScore(x: Rows | Tensor, labels: ArrayLike<number | string>, opts: SilhouetteOptions = {}): Silhouette {
+  const n = "shape" in x ? x.shape[0]! : x.length;
   if (labels.length !== n) throw new RangeError(`silhouetteScore: ${n} rows but ${labels.length} labels`);
   const clusterIds = new Map<number | string, number>();
   const cluster = new Int32Array(n);
@@ -236,21 +239,20 @@ export function silhouetteScore(x: Rows, labels: ArrayLike<number | string>, opt
   if (k < 2 || k > n - 1) throw new RangeError(`silhouetteScore: need between 2 and n-1 labels, got ${k} for n = ${n}`);
 
   const distance = opts.distance ?? "cosine";
-  let dist: Float64Array;
-  if (distance === "cosine") {
-    const u = unitRows(x, "silhouetteScore");
-    if (u.data.some(Number.isNaN)) throw new RangeError("silhouetteScore: a zero vector has no cosine distance");
-    dist = multiplyTransposed(u, u).map((c) => 1 - c);
-  } else {
-    const d = toDense(x, "silhouetteScore");
-    const gram = multiplyTransposed(d, d);
-    dist = gram.map((g, idx) => {
-      const i = Math.floor(idx / n);
-      const j = idx % n;
-      // |x_i - x_j|² = |x_i|² + |x_j|² - 2 x_i·x_j, clamped against rounding below zero.
-      return Math.sqrt(Math.max(0, gram[i * n + i]! + gram[j * n + j]! - 2 * g));
-    });
-  }
+  // All pairwise distances by libtorch in float64 (the hand-written version is test/analysis/similarity-reference.ts).
+  const dist = tidy(() => {
+    const m = float64Matrix(x, "silhouetteScore");
+    let d: Tensor;
+    if (distance === "cosine") {
+      const norms = m.norm(2, [1], true);
+      if ((norms.contiguous().toArray() as Float64Array).some((v) => v === 0)) throw new RangeError("silhouetteScore: a zero vector has no cosine distance");
+      const u = m.div(norms);
+      d = u.mm(u.t()).neg().add(1);
+    } else {
+      d = cdist(m, m, 2, CDIST_EXACT_DIFFERENCES);
+    }
+    return (d.contiguous().toArray() as Float64Array).slice();
+  });
 
   const size = new Int32Array(k);
   for (let i = 0; i < n; i++) size[cluster[i]!]!++;

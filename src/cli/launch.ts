@@ -25,6 +25,8 @@ export const launchCommand: Command = {
   summary: "Run an xling training command on N ranks (data-parallel over c10d/Gloo), like torchrun",
   usage: "xling launch --nproc N [--nnodes M --node-rank R --master ADDR:PORT] [--timeout S] [--max-restarts K] -- <xling command>\n" +
     "  e.g. xling launch --nproc 2 -- _run runs/exp/run-1 --cache ~/.cache/xling\n" +
+    "       xling launch --nproc 2 -- experts _train runs/study/seed --cache ~/.cache/xling\n" +
+    "       xling launch --nproc 2 -- transfer spec.json --out runs/transfer   (data-parallel pretraining; rank 0 runs the later stages)\n" +
     "  Each rank gets MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE, LOCAL_RANK; train.batchSize is the global batch.",
   ownArgs: true,
   async run({ raw }) {

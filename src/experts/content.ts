@@ -4,7 +4,7 @@
  * fitted clusterer is plain data (vocabulary, idf, SVD projection, centres) and
  * round-trips through JSON.
  */
-import { fitBalancedKMeans, nearestCentre } from "./kmeans.js";
+import { fitBalancedKMeans, nearestCentre, pointCentreDistances } from "./kmeans.js";
 import { truncatedSvd, type Matrix } from "./svd.js";
 import { fitTfIdf, tfIdfVector, vocabularyIndex, type TfIdfModel, type TfIdfOptions } from "./tfidf.js";
 
@@ -102,12 +102,7 @@ export class ContentClusterer {
 
   /** Euclidean distance from a document's embedding to every centre. */
   distances(document: string): Float64Array {
-    const e = this.embed(document);
-    return Float64Array.from(this.centres, (c) => {
-      let s = 0;
-      for (let j = 0; j < e.length; j++) s += (e[j]! - c[j]!) ** 2;
-      return Math.sqrt(s);
-    });
+    return pointCentreDistances([this.embed(document)], this.centres);
   }
 
   /** Inference-time assignment: the nearest centre, no balance constraint. */

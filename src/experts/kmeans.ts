@@ -1,9 +1,13 @@
 /**
  * Balanced k-means (methods.md §4): while fitting, every centre may take at
  * most ceil(n / k) points, so clusters come out of equal size (±1); once the
- * centres are fitted, a new point simply goes to its nearest centre.
+ * centres are fitted, a new point simply goes to its nearest centre. Distances
+ * are libtorch's cdist in float64 (the former hand-written ones are the test
+ * reference, test/experts/kmeans-reference.ts).
  */
+import { cdist, tidy } from "../torch/index.js";
 import { Rng } from "../util/rng.js";
+import { CDIST_EXACT_DIFFERENCES, float64Matrix } from "../analysis/engine-matrix.js";
 
 export interface BalancedKMeansOptions {
   seed?: number;
@@ -17,20 +21,19 @@ export interface BalancedKMeansFit {
   iterations: number;
 }
 
-export function squaredDistance(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i]! - b[i]!) ** 2;
-  return s;
+/** Euclidean distance of every point to every centre, row-major points x centres. */
+export function pointCentreDistances(points: readonly ArrayLike<number>[], centres: readonly ArrayLike<number>[]): Float64Array {
+  return tidy(() => (cdist(float64Matrix(points, "k-means points"), float64Matrix(centres, "k-means centres"), 2, CDIST_EXACT_DIFFERENCES).contiguous().toArray() as Float64Array).slice());
 }
 
 /** Index of the nearest centre (lowest index among ties). */
 export function nearestCentre(point: ArrayLike<number>, centres: readonly ArrayLike<number>[]): number {
+  const d = pointCentreDistances([point], centres);
   let best = -1;
   let bestD = Infinity;
-  centres.forEach((c, j) => {
-    const d = squaredDistance(point, c);
-    if (d < bestD) {
-      bestD = d;
+  d.forEach((x, j) => {
+    if (x < bestD) {
+      bestD = x;
       best = j;
     }
   });
@@ -48,8 +51,9 @@ export function balancedAssign(points: readonly ArrayLike<number>[], centres: re
   const n = points.length;
   const k = centres.length;
   const capacity = Math.ceil(n / k);
+  const d = pointCentreDistances(points, centres);
   const pairs: { d: number; i: number; j: number }[] = [];
-  for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) pairs.push({ d: squaredDistance(points[i]!, centres[j]!), i, j });
+  for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) pairs.push({ d: d[i * k + j]!, i, j });
   pairs.sort((x, y) => x.d - y.d || x.i - y.i || x.j - y.j);
   const labels = new Array<number>(n).fill(-1);
   const sizes = new Array<number>(k).fill(0);
@@ -68,7 +72,13 @@ export function balancedAssign(points: readonly ArrayLike<number>[], centres: re
 function seedCentres(points: readonly ArrayLike<number>[], k: number, rng: Rng): Float64Array[] {
   const centres = [Float64Array.from(points[rng.int(points.length)]!)];
   while (centres.length < k) {
-    const weights = points.map((p) => Math.min(...centres.map((c) => squaredDistance(p, c))));
+    const d = pointCentreDistances(points, centres);
+    const c = centres.length;
+    const weights = points.map((_, i) => {
+      let m = Infinity;
+      for (let j = 0; j < c; j++) m = Math.min(m, d[i * c + j]! ** 2);
+      return m;
+    });
     // All points coincide with centres: any point will do.
     const pick = weights.some((w) => w > 0) ? rng.choice(weights) : rng.int(points.length);
     centres.push(Float64Array.from(points[pick]!));

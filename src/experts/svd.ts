@@ -1,20 +1,18 @@
 /**
- * Truncated SVD by the randomized range finder (Halko, Martinsson & Tropp):
- * sample the range of A with Gaussian vectors, sharpen it with power
- * iterations, then take the exact SVD of the small projected matrix. The
- * Gaussian draws come from a seeded Rng, so equal seeds give equal results.
+ * Truncated SVD by the randomized range finder (Halko, Martinsson & Tropp) on libtorch,
+ * in float64: sample the range of A with Gaussian vectors, sharpen it with power
+ * iterations (QR after every product, so small singular directions survive rounding),
+ * then take the exact SVD of the small projected matrix. The Gaussian draws come from a
+ * seeded Rng, so equal seeds give equal results. (The former hand-written version is the
+ * test reference, test/experts/svd-reference.ts.)
  */
+import { tensor, tidy, type Tensor } from "../torch/index.js";
 import { Rng } from "../util/rng.js";
-import { symmetricEigen } from "../analysis/linalg.js";
+import type { Dense } from "../analysis/matrix.js";
+import { denseOf, float64Matrix } from "../analysis/engine-matrix.js";
 
-export { symmetricEigen };
-
-/** A row-major dense matrix. */
-export interface Matrix {
-  rows: number;
-  cols: number;
-  data: Float64Array;
-}
+/** A row-major dense matrix (the analysis layer's). */
+export type Matrix = Dense;
 
 export interface TruncatedSvd {
   /** rows x rank left singular vectors, row-major. */
@@ -38,67 +36,9 @@ function gaussian(rng: Rng): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.float());
 }
 
-/** A (r x c) times B (c x m). */
-function multiply(a: Matrix, b: Matrix): Matrix {
-  if (a.cols !== b.rows) throw new RangeError(`multiply: ${a.rows}x${a.cols} by ${b.rows}x${b.cols}`);
-  const out = new Float64Array(a.rows * b.cols);
-  for (let i = 0; i < a.rows; i++) {
-    for (let p = 0; p < a.cols; p++) {
-      const x = a.data[i * a.cols + p]!;
-      if (x === 0) continue; // TF-IDF matrices are mostly zeros
-      const bRow = p * b.cols;
-      const oRow = i * b.cols;
-      for (let j = 0; j < b.cols; j++) out[oRow + j]! += x * b.data[bRow + j]!;
-    }
-  }
-  return { rows: a.rows, cols: b.cols, data: out };
-}
-
-/** A^T (c x r) times B (r x m). */
-function multiplyTransposeA(a: Matrix, b: Matrix): Matrix {
-  if (a.rows !== b.rows) throw new RangeError(`multiplyTransposeA: ${a.rows}x${a.cols} and ${b.rows}x${b.cols}`);
-  const out = new Float64Array(a.cols * b.cols);
-  for (let i = 0; i < a.rows; i++) {
-    for (let p = 0; p < a.cols; p++) {
-      const x = a.data[i * a.cols + p]!;
-      if (x === 0) continue;
-      for (let j = 0; j < b.cols; j++) out[p * b.cols + j]! += x * b.data[i * b.cols + j]!;
-    }
-  }
-  return { rows: a.cols, cols: b.cols, data: out };
-}
-
-function norm2(v: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
-  return Math.sqrt(s);
-}
-
-/**
- * Orthonormalises the columns in place by modified Gram-Schmidt, applied twice
- * for stability; a column that vanishes (dependent) is dropped. Returns the basis.
- */
-function orthonormalColumns(m: Matrix): Matrix {
-  const cols: Float64Array[] = [];
-  for (let j = 0; j < m.cols; j++) {
-    const v = new Float64Array(m.rows);
-    for (let i = 0; i < m.rows; i++) v[i] = m.data[i * m.cols + j]!;
-    const original = norm2(v);
-    for (let pass = 0; pass < 2; pass++) {
-      for (const q of cols) {
-        let dot = 0;
-        for (let i = 0; i < v.length; i++) dot += v[i]! * q[i]!;
-        for (let i = 0; i < v.length; i++) v[i]! -= dot * q[i]!;
-      }
-    }
-    const norm = norm2(v);
-    if (!(norm > 1e-10 * Math.max(original, 1e-300))) continue;
-    for (let i = 0; i < v.length; i++) v[i]! /= norm;
-    cols.push(v);
-  }
-  const out = new Float64Array(m.rows * cols.length);
-  cols.forEach((q, j) => q.forEach((x, i) => (out[i * cols.length + j] = x)));
-  return { rows: m.rows, cols: cols.length, data: out };
+/** An orthonormal basis of m's columns (reduced QR). */
+function basis(m: Tensor): Tensor {
+  return m.qr()[0];
 }
 
 /**
@@ -109,39 +49,18 @@ export function truncatedSvd(a: Matrix, k: number, opts: SvdOptions = {}): Trunc
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`truncatedSvd: k must be a positive integer, got ${k}`);
   const rng = new Rng(opts.seed ?? 0);
   const width = Math.min(k + (opts.oversample ?? 10), a.rows, a.cols);
-  const omega: Matrix = { rows: a.cols, cols: width, data: new Float64Array(a.cols * width) };
-  for (let i = 0; i < omega.data.length; i++) omega.data[i] = gaussian(rng);
-  let q = orthonormalColumns(multiply(a, omega));
-  for (let it = 0; it < (opts.powerIterations ?? 4); it++) {
-    // Re-orthonormalise after each product so small singular directions survive rounding.
-    const z = orthonormalColumns(multiplyTransposeA(a, q));
-    q = orthonormalColumns(multiply(a, z));
-  }
-  // B = Q^T A is small (l x cols); its SVD via the eigen-decomposition of B B^T.
-  const b = multiplyTransposeA(q, a);
-  const l = b.rows;
-  const bbt = new Float64Array(l * l);
-  for (let i = 0; i < l; i++) {
-    for (let j = i; j < l; j++) {
-      let dot = 0;
-      for (let c = 0; c < b.cols; c++) dot += b.data[i * b.cols + c]! * b.data[j * b.cols + c]!;
-      bbt[i * l + j] = dot;
-      bbt[j * l + i] = dot;
-    }
-  }
-  const eig = symmetricEigen(bbt, l);
-  const top = Math.sqrt(Math.max(eig.values[0] ?? 0, 0));
-  let rank = 0;
-  while (rank < Math.min(k, l) && Math.sqrt(Math.max(eig.values[rank]!, 0)) > 1e-10 * top && top > 0) rank++;
-  const s = new Float64Array(rank);
-  const ub: Matrix = { rows: l, cols: rank, data: new Float64Array(l * rank) };
-  for (let j = 0; j < rank; j++) {
-    s[j] = Math.sqrt(eig.values[j]!);
-    for (let i = 0; i < l; i++) ub.data[i * rank + j] = eig.vectors[i * l + j]!;
-  }
-  const u = multiply(q, ub);
-  // v_j = B^T ub_j / s_j
-  const v = multiplyTransposeA(b, ub);
-  for (let i = 0; i < v.rows; i++) for (let j = 0; j < rank; j++) v.data[i * rank + j]! /= s[j]!;
-  return { u, s, v };
+  const omega = new Float64Array(a.cols * width);
+  for (let i = 0; i < omega.length; i++) omega[i] = gaussian(rng);
+  return tidy(() => {
+    const x = float64Matrix(a, "truncatedSvd");
+    let q = basis(x.mm(tensor(omega, { shape: [a.cols, width], dtype: "float64" })));
+    for (let it = 0; it < (opts.powerIterations ?? 4); it++) q = basis(x.mm(basis(x.t().mm(q))));
+    // B = Q^T A is small (width x cols): its exact SVD gives A's top triplets.
+    const [ub, sAll, vh] = q.t().mm(x).svd(false);
+    const s = sAll.contiguous().toArray() as Float64Array;
+    const top = s[0] ?? 0;
+    let rank = 0;
+    while (rank < Math.min(k, s.length) && top > 0 && s[rank]! > 1e-10 * top) rank++;
+    return { u: denseOf(q.mm(ub.narrow(1, 0, rank))), s: s.slice(0, rank), v: denseOf(vh.narrow(0, 0, rank).t()) };
+  });
 }

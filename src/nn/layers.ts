@@ -1,4 +1,5 @@
 // The basic layers, with PyTorch's parameter names and semantics.
+import { drawRows, inBatchShard } from "./batch-shard.js";
 import { type DType, Tensor, dropout as dropoutFn, embedding, layerNorm, linear, ones, zeros, empty } from "../torch/index.js";
 import { Module } from "./module.js";
 
@@ -50,6 +51,8 @@ export class Dropout extends Module {
   }
   forward(x: Tensor): Tensor {
     // No op (and no RNG draw) when off, so p = 0 models match dropout-free references.
-    return this.p === 0 || !this.training ? x : dropoutFn(x, this.p, true);
+    if (this.p === 0 || !this.training) return x;
+    // A data-parallel rank draws its rows of the global batch's mask (batch-shard.ts).
+    return inBatchShard() ? x.mul(drawRows(x.shape, (s) => dropoutFn(ones(s, x.dtype), this.p, true))) : dropoutFn(x, this.p, true);
   }
 }

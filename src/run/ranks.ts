@@ -10,6 +10,7 @@ import type { BatchSource } from "../train/clone-batches.js";
 import { DataParallel } from "../distributed/data-parallel.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { RUN_ADAMW } from "../train/trainer.js";
+import type { BatchShard } from "../nn/batch-shard.js";
 
 export class RunRanks {
   private constructor(readonly dp: DataParallel | null) {}
@@ -48,6 +49,11 @@ export class RunRanks {
   /** This rank's rows of the global batch stream. */
   batches(global: BatchSource): BatchSource {
     return this.dp ? this.dp.shard(global) : global;
+  }
+
+  /** This rank's place in the global batch (null alone), for per-row random draws (src/nn/batch-shard.ts). */
+  get shard(): BatchShard | null {
+    return this.dp ? { rank: this.dp.rank, worldSize: this.dp.worldSize } : null;
   }
 
   /** The trainer options that make training data-parallel (none alone). */

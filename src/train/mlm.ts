@@ -3,9 +3,11 @@
 // (15%); a selected token becomes the mask id (80%), a random id (10%) or stays (10%),
 // and the loss is the cross-entropy of predicting the original at selected positions.
 // The draws come from libtorch's generator, whose state is in every checkpoint, so a
-// resumed pretraining run masks exactly as an uninterrupted one.
+// resumed pretraining run masks exactly as an uninterrupted one, and W data-parallel
+// ranks mask their rows as one process masks the whole batch.
 import { type Tensor, crossEntropy, rand, randint, where } from "../torch/index.js";
 import type { MaskedLM } from "../nn/encoder.js";
+import { drawRows } from "../nn/batch-shard.js";
 
 export interface MaskingOptions {
   maskId: number;
@@ -26,9 +28,10 @@ export function maskTokens(ids: Tensor, vocabSize: number, o: MaskingOptions): M
   const shape = ids.shape;
   let candidate = ids.ne(o.specialIds[0] ?? -1);
   for (const s of o.specialIds.slice(1)) candidate = candidate.logicalAnd(ids.ne(s));
-  const selected = rand(shape).lt(o.probability ?? 0.15).logicalAnd(candidate);
-  const how = rand(shape);
-  const randomIds = randint(0, vocabSize, shape);
+  // Drawn for the global batch under data parallelism (src/nn/batch-shard.ts).
+  const selected = drawRows(shape, (s) => rand(s)).lt(o.probability ?? 0.15).logicalAnd(candidate);
+  const how = drawRows(shape, (s) => rand(s));
+  const randomIds = drawRows(shape, (s) => randint(0, vocabSize, s));
   const input = where(selected.logicalAnd(how.lt(0.8)), o.maskId, where(selected.logicalAnd(how.ge(0.9)), randomIds, ids));
   return { input, labels: where(selected, ids, -100) };
 }

@@ -13,6 +13,7 @@ import { describe, it } from "node:test";
 import { parseBalanceExperiment } from "../../src/studies/language-balance/spec.js";
 import { prepareBalanceCorpus } from "../../src/studies/language-balance/run.js";
 import { TEST_CACHE } from "../experiment/fixtures.js";
+import { assertSameMetrics, metricLines } from "./compare.js";
 
 const bin = fileURLToPath(new URL("../../../bin/xling.js", import.meta.url));
 const env = { ...process.env, OPENBLAS_NUM_THREADS: "1" };
@@ -50,20 +51,6 @@ async function runDir(method: string, name: string): Promise<string> {
   return dir;
 }
 
-/** Train-split metric lines by step, name and language (step timings left out: they are wall time). */
-function trainMetrics(dir: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of readFileSync(join(dir, "metrics.jsonl"), "utf8").split("\n")) {
-    if (!line) continue;
-    const m = JSON.parse(line) as { step: number; split: string; name: string; lang: string | null; value: number };
-    if (m.split !== "train" || m.name === "step_seconds") continue;
-    const key = `${m.step} ${m.name} ${m.lang ?? "all"}`;
-    assert.ok(!out.has(key), `${key} logged twice`);
-    out.set(key, m.value);
-  }
-  return out;
-}
-
 const args = (dir: string) => ["_run", dir, "--study", "language-balance", "--cache", TEST_CACHE];
 
 describe("data-parallel language-balancing runs", () => {
@@ -77,16 +64,9 @@ describe("data-parallel language-balancing runs", () => {
       assert.equal(b.status, 0, b.stderr);
       assert.match(b.stderr, /rank 1 started/);
 
-      const [want, got] = [trainMetrics(single), trainMetrics(ddp)];
-      assert.deepEqual([...got.keys()].sort(), [...want.keys()].sort(), "the same steps, metrics and languages are logged");
+      const [want, got] = [metricLines(single, (m) => m.split === "train"), metricLines(ddp, (m) => m.split === "train")];
       if (method === "cats") assert.ok([...want.keys()].some((k) => k.includes(" weight ")), "CATS logs its language weights");
-      let worst = 0;
-      for (const [key, w] of want) {
-        const g = got.get(key)!;
-        const rel = Math.abs(g - w) / Math.max(1, Math.abs(w));
-        worst = Math.max(worst, rel);
-        assert.ok(rel <= TOL[method]!, `${key}: ${g} with 2 ranks vs ${w} in one process`);
-      }
+      const worst = assertSameMetrics(want, got, TOL[method]!);
       t.diagnostic(`${method}: largest relative difference ${worst.toExponential(2)}`);
       const ppl = (dir: string) => (JSON.parse(readFileSync(join(dir, "results.json"), "utf8")) as { results: { name: string; lang: string; value: number }[] })
         .results.filter((r) => r.name === "ppl").map((r) => [r.lang, r.value] as const);

@@ -1,4 +1,5 @@
 // A tiny clone-study configuration that trains in seconds, shared by the experiment tests.
+import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -17,4 +18,17 @@ export function tinySpec(name: string, extra: Record<string, unknown> = {}) {
     },
     ...extra,
   };
+}
+
+const WORDS = ["red", "blue", "green", "house", "tree", "dog", "cat", "big", "small", "old"];
+
+/** Synthetic translation pairs (TSV: source, target, unit id); f maps each source word to its translation. */
+export function writeTranslationPairs(dir: string, name: string, n: number, f: (w: string) => string): string {
+  const lines = Array.from({ length: n }, (_, i) => {
+    const src = [WORDS[i % 10], WORDS[(i * 3 + 1) % 10], WORDS[(i * 7 + 2) % 10]].join(" ");
+    return `${src}\t${src.split(" ").map(f).join(" ")}\tunit-${i}`;
+  });
+  const path = join(dir, name);
+  writeFileSync(path, lines.join("\n") + "\n");
+  return path;
 }

@@ -42,7 +42,7 @@ describe("the transfer study end to end", () => {
   let browser: Browser | undefined;
   before(async () => {
     const cfg = parseTransferSpec(spec);
-    results = await runTransferStudy(cfg, dir, { cacheDir: TEST_CACHE, progress: false });
+    results = (await runTransferStudy(cfg, dir, { cacheDir: TEST_CACHE, progress: false }))!;
     ingestTransferStudy(join(dir, "results.sqlite"), cfg, results);
     writeReport(join(dir, "report.html"), transferStudyReport(cfg, results));
   });

@@ -16,27 +16,14 @@ import { findingVerdict } from "../../src/studies/translation-balance/analysis.j
 import { meanConfidenceInterval } from "../../src/analysis/stats.js";
 import { finishExperiment } from "../../src/studies/finish.js";
 import { prepareTranslationCorpus } from "../../src/studies/translation-balance/run.js";
-import { TEST_CACHE } from "./fixtures.js";
+import { TEST_CACHE, writeTranslationPairs } from "./fixtures.js";
 
 const bin = fileURLToPath(new URL("../../../bin/xling.js", import.meta.url));
-const WORDS = ["red", "blue", "green", "house", "tree", "dog", "cat", "big", "small", "old"];
-
-/** Synthetic pairs: "de" spells each word backwards, "fr" upper-cases it; ids shared across files. */
-function writePairs(dir: string, name: string, n: number, f: (w: string) => string): string {
-  const lines = Array.from({ length: n }, (_, i) => {
-    const src = [WORDS[i % 10], WORDS[(i * 3 + 1) % 10], WORDS[(i * 7 + 2) % 10]].join(" ");
-    return `${src}\t${src.split(" ").map(f).join(" ")}\tunit-${i}`;
-  });
-  const path = join(dir, name);
-  writeFileSync(path, lines.join("\n") + "\n");
-  return path;
-}
-
 describe("the translation-balancing study end to end", () => {
   const dir = mkdtempSync(join(tmpdir(), "xling-translation-"));
   const expDir = join(dir, "out");
-  const de = writePairs(dir, "en-de.tsv", 120, (w) => [...w].reverse().join(""));
-  const fr = writePairs(dir, "en-fr.tsv", 120, (w) => w.toUpperCase());
+  const de = writeTranslationPairs(dir, "en-de.tsv", 120, (w) => [...w].reverse().join(""));
+  const fr = writeTranslationPairs(dir, "en-fr.tsv", 120, (w) => w.toUpperCase());
   const spec = {
     name: "translation", study: "translation-balance",
     base: {
@@ -109,8 +96,8 @@ describe("the translation-balancing study end to end", () => {
 describe("a translation run killed mid-training", () => {
   it("resumes bit for bit (CATS weights, batches, losses, translations)", async () => {
     const dir = mkdtempSync(join(tmpdir(), "xling-translation-resume-"));
-    const de = writePairs(dir, "en-de.tsv", 120, (w) => [...w].reverse().join(""));
-    const fr = writePairs(dir, "en-fr.tsv", 120, (w) => w.toUpperCase());
+    const de = writeTranslationPairs(dir, "en-de.tsv", 120, (w) => [...w].reverse().join(""));
+    const fr = writeTranslationPairs(dir, "en-fr.tsv", 120, (w) => w.toUpperCase());
     const config = parseTranslationExperiment({
       name: "resume", study: "translation-balance",
       base: {

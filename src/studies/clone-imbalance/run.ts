@@ -2,7 +2,6 @@
 // results: prepare the corpus, build clones and the sampler, train with checkpoints,
 // evaluate per language, and measure alignment. A run lives in its own directory:
 //   config.json, checkpoint.safetensors, metrics.jsonl, results.json (written last).
-import { join } from "node:path";
 import { manualSeed, tidy, type Tensor, withPrecision, type Precision } from "../../torch/index.js";
 import { GPT } from "../../nn/gpt.js";
 import { CloneMapping, cloneExclusions } from "../../data/clones.js";
@@ -10,15 +9,15 @@ import { PackedSequenceStream } from "../../data/pack.js";
 import { makeSampler, type SamplerSpec } from "../../data/samplers.js";
 import { prepareCorpus } from "../../data/prepare.js";
 import { Rng } from "../../util/rng.js";
-import { writeFileAtomic } from "../../util/atomic.js";
 import { CloneBatchSource } from "../../train/clone-batches.js";
 import { sequenceLosses } from "../../train/trainer.js";
 import { cloneEmbeddingSimilarity, gradientCosine, hiddenStateCosineByLayer, slidingWindowPerplexity } from "../../analysis/lm-eval.js";
 import type { RunConfig } from "./spec.js";
-import { DATA_SPLIT_SEED, modelConfigFor, RunInterrupted, runSteps, type ResultRow, type RunOutcome } from "../../run/contract.js";
+import { DATA_SPLIT_SEED, modelConfigFor, runSteps, type ResultRow, type RunOutcome } from "../../run/contract.js";
 import type { MetricRow } from "../../run/metrics.js";
 import { startRun } from "../../run/ranks.js";
 import { trainRunModel } from "../../run/lm-training.js";
+import { endRun } from "../../run/run-end.js";
 
 
 export async function executeCloneRun(cfg: RunConfig, runDir: string, opts: { cacheDir: string; progress?: boolean; label?: string }): Promise<RunOutcome> {
@@ -56,21 +55,14 @@ export async function executeCloneRun(cfg: RunConfig, runDir: string, opts: { ca
   const result = await trainRunModel(run, runDir, { model, batches, steps, train: cfg.train, evalEvery: cfg.eval.every, evaluate, progress: opts.progress, label: opts.label });
   trainCache.close();
   testCache.close();
-  if (result.interrupted) {
-    model.dispose();
-    throw new RunInterrupted(result.steps);
-  }
-  if (!writer) {
-    model.dispose();
-    return { languages, steps, tokensSeen: result.tokensSeen, results: [], seconds: (Date.now() - started) / 1000 };
-  }
-
-  const results = finalResults(cfg, model, mapping, languages, rendered, evalIds, precision);
-  for (const [lang, n] of Object.entries(result.tokensSeen)) results.push({ name: "tokens_seen", lang, layer: null, value: n });
-  model.dispose();
-  const outcome: RunOutcome = { languages, steps, tokensSeen: result.tokensSeen, results, seconds: (Date.now() - started) / 1000 };
-  writeFileAtomic(join(runDir, "results.json"), JSON.stringify(outcome, null, 2));
-  return outcome;
+  return endRun(runDir, { started, writer }, result, {
+    languages, steps, release: () => model.dispose(),
+    results: () => {
+      const results = finalResults(cfg, model, mapping, languages, rendered, evalIds, precision);
+      for (const [lang, n] of Object.entries(result.tokensSeen)) results.push({ name: "tokens_seen", lang, layer: null, value: n });
+      return results;
+    },
+  });
 }
 
 function finalResults(cfg: RunConfig, model: GPT, mapping: CloneMapping, languages: string[], rendered: Int32Array[], evalIds: Int32Array, precision: Precision): ResultRow[] {

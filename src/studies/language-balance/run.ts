@@ -12,16 +12,16 @@ import { makeSampler, type SamplerSpec } from "../../data/samplers.js";
 import { prepareMultilingual, type MultilingualChoice, type PreparedMultilingual } from "../../data/multilingual.js";
 import type { TokenCacheReader } from "../../data/token-cache.js";
 import { hashInts } from "../../util/hash.js";
-import { writeFileAtomic } from "../../util/atomic.js";
 import { curvatureRows } from "../balancing/measures.js";
 import { runTrainingSettings, startRun } from "../../run/ranks.js";
+import { endRun } from "../../run/run-end.js";
 import { MultilingualBatchSource } from "../../train/multilingual-batches.js";
 import { sequenceLosses, trainLanguageModel, type StepRecord } from "../../train/trainer.js";
 import { makeBalancer } from "../../train/balance/balancers.js";
 import { selectParameters } from "../../train/balance/per-language-grads.js";
 import { slidingWindowPerplexity } from "../../analysis/lm-eval.js";
 import { appendMetrics, trainMetricRows, truncateMetrics, type MetricRow } from "../../run/metrics.js";
-import { DATA_SPLIT_SEED, modelConfigFor, RunInterrupted, type ResultRow, type RunOutcome } from "../../run/contract.js";
+import { DATA_SPLIT_SEED, modelConfigFor, type ResultRow, type RunOutcome } from "../../run/contract.js";
 import { parameterFilter, type BalanceRunConfig } from "./spec.js";
 
 export function multilingualChoice(cfg: BalanceRunConfig): MultilingualChoice {
@@ -133,25 +133,15 @@ export async function executeBalanceRun(cfg: BalanceRunConfig, runDir: string, o
   for (const c of [...trainCaches, ...validCaches, ...testCaches]) c.close();
   if (!result.interrupted && cfg.curvature.every > 0 && steps % cfg.curvature.every !== 0) measureCurvature(steps);
   curvatureBatches.forEach((t) => t.dispose());
-  if (result.interrupted) {
-    model.dispose();
-    throw new RunInterrupted(result.steps);
-  }
-  if (!writer) {
-    model.dispose();
-    return { languages, steps, tokensSeen: result.tokensSeen, results: [], seconds: (Date.now() - started) / 1000 };
-  }
-
-  const results: ResultRow[] = [];
-  languages.forEach((lang, n) => {
-    const r = withPrecision(precision, () => slidingWindowPerplexity(model, evalIds[n], { stride: cfg.eval.stride }));
-    results.push({ name: "ppl", lang, layer: null, value: r.ppl }, { name: "nll", lang, layer: null, value: r.nll });
-    results.push({ name: "train_tokens_available", lang, layer: null, value: sequences[n] * (len + 1) });
-    results.push({ name: "tokens_seen", lang, layer: null, value: result.tokensSeen[lang] });
+  return endRun(runDir, { started, writer }, result, {
+    languages, steps, release: () => model.dispose(),
+    results: () => languages.flatMap((lang, n): ResultRow[] => {
+      const r = withPrecision(precision, () => slidingWindowPerplexity(model, evalIds[n], { stride: cfg.eval.stride }));
+      return [
+        { name: "ppl", lang, layer: null, value: r.ppl }, { name: "nll", lang, layer: null, value: r.nll },
+        { name: "train_tokens_available", lang, layer: null, value: sequences[n] * (len + 1) },
+        { name: "tokens_seen", lang, layer: null, value: result.tokensSeen[lang] },
+      ];
+    }),
   });
-  model.dispose();
-  const outcome: RunOutcome = { languages, steps, tokensSeen: result.tokensSeen, results, seconds: (Date.now() - started) / 1000 };
-  writeFileAtomic(join(runDir, "results.json"), JSON.stringify(outcome, null, 2));
-  return outcome;
 }
-

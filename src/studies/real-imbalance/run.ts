@@ -4,21 +4,20 @@
 // with probability data.ratio. Evaluated per language on held-out paragraphs, and by the
 // matched hidden-state cosine of held-out parallel paragraphs. Same run directory and
 // run contract as the clone study (src/run/).
-import { join } from "node:path";
 import { withPrecision, manualSeed } from "../../torch/index.js";
 import { GPT } from "../../nn/gpt.js";
 import { anchoredVocabulary, disjointVocabulary, toJoint, type JointVocabulary } from "../../data/clones.js";
 import { PackedSequenceStream } from "../../data/pack.js";
 import { makeSampler } from "../../data/samplers.js";
 import { prepareParallelLanguages, type PreparedParallelLanguages } from "../../data/parallel-languages.js";
-import { writeFileAtomic } from "../../util/atomic.js";
 import { MultilingualBatchSource } from "../../train/multilingual-batches.js";
 import { JointVocabularyBatchSource } from "../../train/joint-batches.js";
 import { matchedHiddenCosineByLayer, slidingWindowPerplexity } from "../../analysis/lm-eval.js";
-import { DATA_SPLIT_SEED, modelConfigFor, RunInterrupted, runSteps, type ResultRow, type RunOutcome } from "../../run/contract.js";
+import { DATA_SPLIT_SEED, modelConfigFor, runSteps, type ResultRow, type RunOutcome } from "../../run/contract.js";
 import type { MetricRow } from "../../run/metrics.js";
 import { startRun } from "../../run/ranks.js";
 import { trainRunModel } from "../../run/lm-training.js";
+import { endRun } from "../../run/run-end.js";
 import type { RealRunConfig } from "./spec.js";
 
 export function prepareRealCorpus(cfg: RealRunConfig, cacheDir: string, log?: (msg: string) => void): Promise<PreparedParallelLanguages> {
@@ -79,19 +78,14 @@ export async function executeRealRun(cfg: RealRunConfig, runDir: string, opts: {
   const evaluate = (step: number): MetricRow[] => languages.map((lang, k) => ({ step, split: "eval", name: "ppl", lang, value: perplexity(k).ppl }));
   const result = await trainRunModel(run, runDir, { model, batches, steps, train: cfg.train, evalEvery: cfg.eval.every, evaluate, progress: opts.progress, label: opts.label });
   trainCaches.forEach((c) => c.close());
-  if (result.interrupted) {
-    model.dispose();
-    throw new RunInterrupted(result.steps);
-  }
-  const outcome: RunOutcome = { languages, steps, tokensSeen: result.tokensSeen, results: [], seconds: 0 };
-  if (writer) {
-    outcome.results = finalResults(cfg, model, languages, perplexity, () => parallelInputs(prepared, vocab, cfg.eval.alignmentParagraphs, cfg.model.seqLen), vocab);
-    for (const [lang, n] of Object.entries(result.tokensSeen)) outcome.results.push({ name: "tokens_seen", lang, layer: null, value: n });
-  }
-  model.dispose();
-  outcome.seconds = (Date.now() - started) / 1000;
-  if (writer) writeFileAtomic(join(runDir, "results.json"), JSON.stringify(outcome, null, 2));
-  return outcome;
+  return endRun(runDir, { started, writer }, result, {
+    languages, steps, release: () => model.dispose(),
+    results: () => {
+      const results = finalResults(cfg, model, languages, perplexity, () => parallelInputs(prepared, vocab, cfg.eval.alignmentParagraphs, cfg.model.seqLen), vocab);
+      for (const [lang, n] of Object.entries(result.tokensSeen)) results.push({ name: "tokens_seen", lang, layer: null, value: n });
+      return results;
+    },
+  });
 }
 
 function finalResults(cfg: RealRunConfig, model: GPT, languages: string[], perplexity: (k: number) => { ppl: number; nll: number },

@@ -12,7 +12,8 @@ import { loadGpt2 } from "../../nn/huggingface-gpt2.js";
 export const transferCommands: Record<string, Command> = {
   transfer: {
     summary: "Run a cross-lingual transfer study: pretrain an encoder, fine-tune from source languages, zero-shot evaluation, realignment, alignment metrics, source selection, report",
-    usage: "xling transfer <spec.json> [--out runs/<name>]",
+    usage: "xling transfer <spec.json> [--out runs/<name>]\n" +
+      "  Data-parallel pretraining: xling launch --nproc N -- transfer <spec.json> --out <dir> (pretrain.batchSize is the global batch; rank 0 runs the later stages).",
     options: { out: { type: "string", description: "study directory", defaultText: "runs/<name>" } },
     async run({ values, positionals }) {
       const spec = positionals[0];
@@ -21,6 +22,8 @@ export const transferCommands: Record<string, Command> = {
       const dir = resolve((values.out as string | undefined) ?? join("runs", cfg.name));
       const cacheDir = defaultCacheDir(dir);
       const results = await runTransferStudy(cfg, dir, { cacheDir, log: (m) => process.stderr.write(`${cfg.name}: ${m}\n`) });
+      // Under `xling launch`, ranks other than 0 only pretrain.
+      if (!results) return;
       ingestTransferStudy(join(dir, "results.sqlite"), cfg, results);
       const report = writeReport(join(dir, "report.html"), transferStudyReport(cfg, results));
       process.stdout.write(`report: ${report}\nresults: ${join(dir, "results.sqlite")} (query with: xling results ${cfg.name} --result accuracy --group-by sources)\n`);

@@ -1,7 +1,7 @@
 // Runs a transfer study (transfer-spec.ts) in a directory, stage by stage; every stage's
 // output is a file, and a stage whose file exists is not redone, so a stopped study
 // resumes where it was (pretraining itself resumes from its checkpoint):
-//   pretrain/checkpoint.safetensors, pretrain/metrics.jsonl   masked-LM pretraining
+//   pretrain/checkpoint.safetensors, pretrain/metrics.jsonl   masked-LM pretraining (data-parallel under `xling launch`)
 //   encoder/                       the pretrained encoder in the Hugging Face layout
 //   conditions/<sources>-<mode>[-<pair source>]-s<seed>.json   one fine-tuning condition
 //   selection/<set>.json           transfer of one candidate source set
@@ -35,6 +35,8 @@ import { DATA_SPLIT_SEED } from "../../run/contract.js";
 import { appendMetricsFile, readMetricsFile, truncateMetricsFile } from "../../run/metrics-file.js";
 import { ResultsStore } from "../../run/store.js";
 import { readHelpTaskParagraphs } from "../../transfer/libreoffice-tasks.js";
+import { RunRanks } from "../../run/ranks.js";
+import { withBatchShard } from "../../nn/batch-shard.js";
 import { pairSourcesOf, selectionPlan, type PairSource, type TransferConfig } from "./spec.js";
 
 const MASK = "<mask>";
@@ -89,15 +91,31 @@ interface StudyData {
   pretrainedAlignment?: { byLang: Record<string, LayerAlignment[]>; silhouette: number[] };
 }
 
-export async function runTransferStudy(cfg: TransferConfig, dir: string, opts: { cacheDir: string; log?: (msg: string) => void; progress?: boolean }): Promise<TransferResults> {
-  const log = opts.log ?? (() => {});
+/**
+ * Runs the study, or its remaining stages. Under `xling launch --nproc N -- transfer
+ * <spec>` the masked-LM pretraining is data-parallel (pretrain.batchSize is the global
+ * batch, shared by the ranks as in every study's runs, src/run/ranks.ts); the later,
+ * small stages (fine-tuning conditions, source selection) run on rank 0 alone, and the
+ * other ranks return null once the pretraining is done.
+ */
+export async function runTransferStudy(cfg: TransferConfig, dir: string, opts: { cacheDir: string; log?: (msg: string) => void; progress?: boolean }): Promise<TransferResults | null> {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "spec.json"), JSON.stringify(cfg, null, 2));
+  const ranks = RunRanks.join(join(dir, "pretrain"), cfg);
+  const log = ranks.writer ? opts.log ?? (() => {}) : () => {};
+  if (ranks.writer) writeFileSync(join(dir, "spec.json"), JSON.stringify(cfg, null, 2));
   setNumThreads(cfg.pretrain.threads);
   const langs = cfg.languages.map((l) => l.lang);
-  const data = await prepareData(cfg, opts.cacheDir, log);
+  const prepared = await ranks.prepare("corpus preparation", () => prepareCorpus(cfg, opts.cacheDir, log));
+  const tokenizer = SentencePieceTokenizer.load(prepared.tokenizerPath);
+  let pretrainLoss: number;
+  try {
+    pretrainLoss = await pretrain(cfg, dir, prepared, tokenizer, ranks, ranks.progress(opts.progress ?? true) ?? true, log);
+  } finally {
+    ranks.close(log);
+  }
+  if (!ranks.writer) return null;
 
-  const pretrainLoss = await pretrain(cfg, dir, data.prepared, data.tokenizer, opts.progress ?? true, log);
+  const data = await prepareTask(cfg, prepared, tokenizer, log);
   const results: ConditionResult[] = [];
   const pairSources = pairSourcesOf(cfg);
   for (const seed of cfg.finetune.seeds)
@@ -116,12 +134,17 @@ export async function runTransferStudy(cfg: TransferConfig, dir: string, opts: {
   return out;
 }
 
-async function prepareData(cfg: TransferConfig, cacheDir: string, log: (msg: string) => void): Promise<StudyData> {
+/** The pretraining corpus and shared tokenizer (cached). */
+function prepareCorpus(cfg: TransferConfig, cacheDir: string, log: (msg: string) => void): Promise<PreparedMultilingual> {
   const langs = cfg.languages.map((l) => l.lang);
-  const prepared = await prepareMultilingual(
+  return prepareMultilingual(
     { languages: langs.map((lang) => ({ lang, corpus: cfg.task.kind === "libreoffice-module" ? "libreoffice-help" as const : "debian-reference" as const })), validFraction: 0.02, testFraction: 0.02 },
     { ...cfg.tokenizer, padId: PAD_ID, controlSymbols: [MASK] }, cacheDir, DATA_SPLIT_SEED, log);
-  const tokenizer = SentencePieceTokenizer.load(prepared.tokenizerPath);
+}
+
+/** The labelled task and the word pairs of realignment and alignment (deterministic: no random choice). */
+async function prepareTask(cfg: TransferConfig, prepared: PreparedMultilingual, tokenizer: SentencePieceTokenizer, log: (msg: string) => void): Promise<StudyData> {
+  const langs = cfg.languages.map((l) => l.lang);
   log(`reading the ${cfg.task.kind} task`);
   const paragraphs = cfg.task.kind === "libreoffice-module" ? readHelpTaskParagraphs(langs, cfg.task.minChars) : await debianChapterParagraphs(langs, cfg.task.minChars);
   const { labels, ids } = labelIds(paragraphs);
@@ -190,7 +213,7 @@ function newModel(cfg: TransferConfig, vocabSize: number): MaskedLM {
 }
 
 /** Masked-LM pretraining on all languages (temperature sampling); returns the last logged loss. */
-async function pretrain(cfg: TransferConfig, dir: string, prepared: PreparedMultilingual, tokenizer: SentencePieceTokenizer, progress: boolean, log: (msg: string) => void): Promise<number> {
+async function pretrain(cfg: TransferConfig, dir: string, prepared: PreparedMultilingual, tokenizer: SentencePieceTokenizer, ranks: RunRanks, progress: boolean, log: (msg: string) => void): Promise<number> {
   const hfDir = join(dir, "encoder");
   const metricsPath = join(dir, "pretrain", "metrics.jsonl");
   const lastLoss = () => {
@@ -202,6 +225,7 @@ async function pretrain(cfg: TransferConfig, dir: string, prepared: PreparedMult
   const p = cfg.pretrain;
   manualSeed(p.seed);
   const model = newModel(cfg, prepared.vocabSize);
+  ranks.startFrom(model.parameters());
   const masking: MaskingOptions = {
     maskId: tokenizer.pieceToId(MASK), probability: p.maskProbability,
     specialIds: [PAD_ID, prepared.separatorId, ...prepared.specialIds],
@@ -210,21 +234,24 @@ async function pretrain(cfg: TransferConfig, dir: string, prepared: PreparedMult
   const caches = prepared.languages.map((l) => l.open("train"));
   const streams = caches.map((c, n) => new PackedSequenceStream(c, cfg.encoder.maxLen, hashInts(p.seed, n)));
   const sizes = Object.fromEntries(langs.map((l, n) => [l, streams[n].numSequences]));
-  const batches = new MultilingualBatchSource(streams, makeSampler({ kind: "temperature", T: p.temperature, sizes, seed: p.seed }), p.batchSize);
+  const batches = ranks.batches(new MultilingualBatchSource(streams, makeSampler({ kind: "temperature", T: p.temperature, sizes, seed: p.seed }), p.batchSize));
   log(`pretraining a ${cfg.encoder.layers}-layer encoder (hidden ${cfg.encoder.hidden}) on ${langs.join(", ")} for ${p.steps} steps`);
   const result = await trainLanguageModel({
-    model, batches, steps: p.steps, sequenceLoss: (tokens) => mlmSequenceLosses(model, tokens, masking),
+    model, batches, steps: p.steps, 
+    // Masks and dropout are drawn for the global batch, so N ranks train as one process does.
+    sequenceLoss: (tokens) => withBatchShard(ranks.shard, () => mlmSequenceLosses(model, tokens, masking)),
     schedule: { maxLr: p.lr, minLr: p.lr / 10, warmupSteps: Math.min(p.warmup, Math.floor(p.steps / 2)), totalSteps: p.steps },
     adam: { betas: [0.9, 0.98], eps: 1e-6, weightDecay: 0.01 }, clip: 1,
     checkpointPath: join(dir, "pretrain", "checkpoint.safetensors"), checkpointEvery: p.checkpointEvery, evalEvery: p.steps,
-    onStep: (r) => { if (r.step % 10 === 0 || r.step === p.steps) appendMetricsFile(metricsPath, [{ step: r.step, loss: r.loss, langLoss: r.langLoss }]); },
+    onStep: (r) => { if (ranks.writer && (r.step % 10 === 0 || r.step === p.steps)) appendMetricsFile(metricsPath, [{ step: r.step, loss: r.loss, langLoss: r.langLoss }]); },
     // Lines of steps that are trained again (after a kill) are dropped, not duplicated.
-    onResume: (step) => truncateMetricsFile(metricsPath, step),
+    onResume: (step) => { if (ranks.writer) truncateMetricsFile(metricsPath, step); },
     progress, label: "pretrain", precision: precisionOf(cfg),
+    ...ranks.trainerHooks(),
   });
   for (const c of caches) c.close();
   if (result.interrupted) throw new Error(`pretraining stopped at step ${result.steps}; its checkpoint is saved and the study resumes from it`);
-  saveHuggingFace(hfDir, model.eval(), { tokenizerPath: prepared.tokenizerPath });
+  if (ranks.writer) saveHuggingFace(hfDir, model.eval(), { tokenizerPath: prepared.tokenizerPath });
   model.dispose();
   return lastLoss();
 }

@@ -20,11 +20,12 @@ import { writeFileAtomic } from "../../util/atomic.js";
 import { padRows, TranslationBatchSource, translationSequenceLosses } from "../../train/translation-batches.js";
 import { trainLanguageModel, type StepRecord } from "../../train/trainer.js";
 import { runTrainingSettings, startRun } from "../../run/ranks.js";
+import { endRun } from "../../run/run-end.js";
 import { makeBalancer } from "../../train/balance/balancers.js";
 import { selectParameters } from "../../train/balance/per-language-grads.js";
 import { bootstrapMetric, translationStatistics } from "../../analysis/translation-metrics.js";
 import { appendMetrics, trainMetricRows, truncateMetrics, type MetricRow } from "../../run/metrics.js";
-import { DATA_SPLIT_SEED, modelConfigFor, RunInterrupted, type ResultRow, type RunOutcome } from "../../run/contract.js";
+import { DATA_SPLIT_SEED, modelConfigFor, type ResultRow, type RunOutcome } from "../../run/contract.js";
 import { curvatureRows } from "../balancing/measures.js";
 import { parameterFilter } from "../balancing/spec.js";
 import type { TranslationRunConfig } from "./spec.js";
@@ -153,45 +154,40 @@ export async function executeTranslationRun(cfg: TranslationRunConfig, runDir: s
   ranks.close(log);
   if (!result.interrupted && cfg.curvature.every > 0 && steps % cfg.curvature.every !== 0) measureCurvature(steps);
   curvatureBatches.forEach((t) => t.dispose());
-  if (result.interrupted) {
-    model.dispose();
-    throw new RunInterrupted(result.steps);
-  }
-  if (!writer) {
-    validBatches.forEach((t) => t.dispose());
-    model.dispose();
-    return { languages: names, steps, tokensSeen: result.tokensSeen, results: [], seconds: (Date.now() - started) / 1000 };
-  }
-
-  const finalLoss = validLoss();
-  validBatches.forEach((t) => t.dispose());
-  model.eval();
-  const tokenizer = SentencePieceTokenizer.load(prepared.tokenizerPath);
-  const results: ResultRow[] = [];
-  const lines: string[] = [];
-  data.forEach((d, n) => {
-    log(`translating ${d.test.length} ${d.name} test sentences`);
-    const hyps = withPrecision(precision, () => translate(model, d.test.map((p) => p.sourceIds), prepared.tagIds[d.tgt], sep, eos, cfg.eval)).map((ids) => tokenizer.decode(ids));
-    const refs = d.test.map((p) => p.target);
-    d.test.forEach((p, i) => lines.push(JSON.stringify({ direction: d.name, id: p.id, source: p.source, reference: p.target, hypothesis: hyps[i] })));
-    const stats = translationStatistics(hyps, refs);
-    const boot = { seed, resamples: cfg.eval.resamples };
-    const bleu = bootstrapMetric(stats.bleu, boot);
-    const chrf = bootstrapMetric(stats.chrf, boot);
-    const row = (name: string, value: number): ResultRow => ({ name, lang: d.name, layer: null, value });
-    results.push(row("bleu", bleu.estimate), row("bleu_lower", bleu.lower), row("bleu_upper", bleu.upper),
-      row("chrf", chrf.estimate), row("chrf_lower", chrf.lower), row("chrf_upper", chrf.upper),
-      row("nll", finalLoss[n]), row("train_pairs", d.train.length), row("test_sentences", d.test.length),
-      row("tokens_seen", result.tokensSeen[d.name]));
+  return endRun(runDir, { started, writer }, result, {
+    languages: names, steps,
+    release: () => {
+      validBatches.forEach((t) => t.dispose());
+      model.dispose();
+    },
+    results: () => {
+      const finalLoss = validLoss();
+      model.eval();
+      const tokenizer = SentencePieceTokenizer.load(prepared.tokenizerPath);
+      const results: ResultRow[] = [];
+      const lines: string[] = [];
+      data.forEach((d, n) => {
+        log(`translating ${d.test.length} ${d.name} test sentences`);
+        const hyps = withPrecision(precision, () => translate(model, d.test.map((p) => p.sourceIds), prepared.tagIds[d.tgt], sep, eos, cfg.eval)).map((ids) => tokenizer.decode(ids));
+        const refs = d.test.map((p) => p.target);
+        d.test.forEach((p, i) => lines.push(JSON.stringify({ direction: d.name, id: p.id, source: p.source, reference: p.target, hypothesis: hyps[i] })));
+        const stats = translationStatistics(hyps, refs);
+        const boot = { seed, resamples: cfg.eval.resamples };
+        const bleu = bootstrapMetric(stats.bleu, boot);
+        const chrf = bootstrapMetric(stats.chrf, boot);
+        const row = (name: string, value: number): ResultRow => ({ name, lang: d.name, layer: null, value });
+        results.push(row("bleu", bleu.estimate), row("bleu_lower", bleu.lower), row("bleu_upper", bleu.upper),
+          row("chrf", chrf.estimate), row("chrf_lower", chrf.lower), row("chrf_upper", chrf.upper),
+          row("nll", finalLoss[n]), row("train_pairs", d.train.length), row("test_sentences", d.test.length),
+          row("tokens_seen", result.tokensSeen[d.name]));
+      });
+      writeFileAtomic(join(runDir, "translations.jsonl"), lines.join("\n") + "\n");
+      copyFileSync(prepared.tokenizerPath, join(runDir, "tokenizer.model"));
+      const info: TranslatorInfo = { model: modelConfig, separatorId: sep, eosId: eos, tagIds: prepared.tagIds, directions: names, targets: [...new Set(data.map((d) => d.tgt))] };
+      writeFileAtomic(join(runDir, "translator.json"), JSON.stringify(info, null, 2));
+      return results;
+    },
   });
-  writeFileAtomic(join(runDir, "translations.jsonl"), lines.join("\n") + "\n");
-  copyFileSync(prepared.tokenizerPath, join(runDir, "tokenizer.model"));
-  const info: TranslatorInfo = { model: modelConfig, separatorId: sep, eosId: eos, tagIds: prepared.tagIds, directions: names, targets: [...new Set(data.map((d) => d.tgt))] };
-  writeFileAtomic(join(runDir, "translator.json"), JSON.stringify(info, null, 2));
-  model.dispose();
-  const outcome: RunOutcome = { languages: names, steps, tokensSeen: result.tokensSeen, results, seconds: (Date.now() - started) / 1000 };
-  writeFileAtomic(join(runDir, "results.json"), JSON.stringify(outcome, null, 2));
-  return outcome;
 }
 
 /** Translates token-id sources into a target language (greedy for beam 1). */
