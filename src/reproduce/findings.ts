@@ -453,6 +453,7 @@ export const FINDINGS: Finding[] = [
     paper: "+0.8 to +2.2 BLEU on low-resource pairs (TED, WMT, OPUS-100), high-resource unchanged",
     effect: "relative held-out perplexity gain of the low-resource language under default CATS over temperature sampling (T=5); the high-resource change and every variant are in the detail",
     specs: ["balancing"],
+    requires: "at machine scale, the LibreOffice help corpus: xling corpus libreoffice-help --lang en-us,de,fr (quick and paper scale use the Debian Reference manual: xling corpus debian-reference)",
     analyse(data) {
       const runs = balanceRuns(data, "balancing");
       const { high, low } = shareOrder(runs);
@@ -475,6 +476,7 @@ export const FINDINGS: Finding[] = [
     paper: "the CATS paper's motivation: up-sampling helps low-resource pairs at the cost of high-resource ones",
     effect: "the smaller of (low-resource gain, high-resource loss), relative perplexity, temperature T=5 against proportional (positive: both happen)",
     specs: ["balancing"],
+    requires: "at machine scale, the LibreOffice help corpus: xling corpus libreoffice-help --lang en-us,de,fr (quick and paper scale use the Debian Reference manual: xling corpus debian-reference)",
     analyse(data) {
       const runs = balanceRuns(data, "balancing");
       const { high, low } = shareOrder(runs);
