@@ -6,11 +6,11 @@
 //   <out>/freedict-eng-<x>.json                                     package and version
 // A language whose three files exist is not redone, so a second run is a no-op and a
 // failed run keeps every language finished before it.
-import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../../util/atomic.js";
 import { dataPath } from "./paths.js";
+import { downloadAndUnpack, installedVersion } from "./debian-package.js";
 
 /** xling language code (its primary subtag) -> the ISO 639-3 code of Debian's dict-freedict-eng-<code>. */
 export const FREEDICT_ENGLISH_TO: Readonly<Record<string, string>> = {
@@ -51,16 +51,6 @@ export function parseFreedictLangs(spec: string): string[] {
   return [...new Set(langs)];
 }
 
-function run(command: string, args: string[], cwd: string | undefined, what: string): string {
-  const r = spawnSync(command, args, { cwd, encoding: "utf8", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
-  if (r.error !== undefined) {
-    const missing = (r.error as NodeJS.ErrnoException).code === "ENOENT";
-    throw new Error(`${what}: ${missing ? `"${command}" is not installed (Debian's apt and dpkg are needed)` : r.error.message}`);
-  }
-  if (r.status !== 0) throw new Error(`${what}: "${command} ${args.join(" ")}" failed with status ${r.status}: ${(r.stderr ?? "").trim().split("\n").slice(-3).join(" | ")}`);
-  return r.stdout;
-}
-
 export interface FreedictOptions {
   /** Where downloaded packages and their extracted trees are kept (default <out>/cache). */
   cacheDir?: string;
@@ -84,31 +74,10 @@ function packageFiles(lang: string, cacheDir: string, o: FreedictOptions): { dir
   const pkg = freedictPackage(lang);
   const name = `freedict-eng-${freedictCode(lang)}`;
   const installed = o.installedDir ?? INSTALLED_DICTD_DIR;
-  if (o.useInstalled !== false && existsSync(join(installed, `${name}.index`)) && existsSync(join(installed, `${name}.dict.dz`))) {
-    let version = "unknown";
-    try {
-      version = run("dpkg-query", ["-W", "-f=${Version}", pkg], undefined, pkg).trim() || "unknown";
-    } catch { /* not installed through dpkg: the version stays unknown */ }
-    return { dir: installed, version, source: "installed" };
-  }
-  const debDir = join(cacheDir, "debs");
-  mkdirSync(debDir, { recursive: true });
-  const findDeb = () => readdirSync(debDir).find((f) => f.startsWith(`${pkg}_`) && f.endsWith(".deb"));
-  let deb = findDeb();
-  if (deb === undefined) {
-    o.log?.(`downloading ${pkg}`);
-    run("apt-get", ["download", pkg], debDir, `downloading ${pkg} (run "apt-get update" first if the package is unknown)`);
-    deb = findDeb();
-    if (deb === undefined) throw new Error(`downloading ${pkg}: apt-get reported success but no ${pkg}_*.deb is in ${debDir}`);
-  }
-  const debPath = join(debDir, deb);
-  const version = run("dpkg-deb", ["-f", debPath, "Version"], undefined, debPath).trim();
-  const treeDir = join(cacheDir, "trees", `${pkg}_${version.replace(/[^A-Za-z0-9.+~-]/g, "_")}`);
+  if (o.useInstalled !== false && existsSync(join(installed, `${name}.index`)) && existsSync(join(installed, `${name}.dict.dz`)))
+    return { dir: installed, version: installedVersion(pkg), source: "installed" };
+  const { debPath, version, treeDir } = downloadAndUnpack(pkg, cacheDir, (tree) => existsSync(join(tree, "usr/share/dictd", `${name}.index`)), o.log);
   const dir = join(treeDir, "usr/share/dictd");
-  if (!existsSync(join(dir, `${name}.index`))) {
-    mkdirSync(treeDir, { recursive: true });
-    run("dpkg-deb", ["-x", debPath, treeDir], undefined, `extracting ${debPath}`);
-  }
   if (!existsSync(join(dir, `${name}.index`)) || !existsSync(join(dir, `${name}.dict.dz`))) throw new Error(`${debPath}: no usr/share/dictd/${name}.index and .dict.dz in the package`);
   return { dir, version, source: "download" };
 }

@@ -9,12 +9,12 @@
 // the en-US paragraph of the same page and id is untranslated English: it is dropped and
 // counted. A language whose two files exist with this converter's version is not redone,
 // so a second run is a no-op and a failed run keeps every language finished before it.
-import { spawnSync } from "node:child_process";
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { writeFileAtomic } from "../../util/atomic.js";
 import { helpModule, helpPageParagraphs, type UiSpan } from "./libreoffice-html.js";
 import { dataPath } from "./paths.js";
+import { downloadAndUnpack, installedVersion } from "./debian-package.js";
 import { languageMetadata, type LanguageMetadata } from "./language-metadata.js";
 
 export const LIBREOFFICE_HELP_LANGS = [
@@ -106,16 +106,6 @@ export function parseHelpLangs(spec: string): string[] {
   return [...new Set(langs)];
 }
 
-function run(command: string, args: string[], cwd: string | undefined, what: string): string {
-  const r = spawnSync(command, args, { cwd, encoding: "utf8", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
-  if (r.error !== undefined) {
-    const missing = (r.error as NodeJS.ErrnoException).code === "ENOENT";
-    throw new Error(`${what}: ${missing ? `"${command}" is not installed (Debian's apt and dpkg are needed)` : r.error.message}`);
-  }
-  if (r.status !== 0) throw new Error(`${what}: "${command} ${args.join(" ")}" failed with status ${r.status}: ${(r.stderr ?? "").trim().split("\n").slice(-3).join(" | ")}`);
-  return r.stdout;
-}
-
 /** The folder holding the help's text/ tree inside a help root (de, en-US, zh-CN, ...). */
 function languageFolder(helpRoot: string, lang: string): string | undefined {
   if (!existsSync(helpRoot)) return undefined;
@@ -143,32 +133,11 @@ function fetchHelp(lang: string, o: LibreOfficeHelpOptions, cacheDir: string): H
   const pkg = libreOfficeHelpPackage(lang);
   if (o.useInstalled !== false) {
     const installed = languageFolder(o.installedDir ?? INSTALLED_HELP_DIR, lang);
-    if (installed !== undefined && existsSync(join(installed, "text")) && linkedLanguage(installed) === undefined) {
-      let version = "unknown";
-      try {
-        version = run("dpkg-query", ["-W", "-f=${Version}", pkg], undefined, pkg).trim() || "unknown";
-      } catch { /* not installed through dpkg: the version stays unknown */ }
-      return { root: installed, version, source: "installed" };
-    }
+    if (installed !== undefined && existsSync(join(installed, "text")) && linkedLanguage(installed) === undefined)
+      return { root: installed, version: installedVersion(pkg), source: "installed" };
   }
-  const debDir = join(cacheDir, "debs");
-  mkdirSync(debDir, { recursive: true });
-  const findDeb = () => readdirSync(debDir).find((f) => f.startsWith(`${pkg}_`) && f.endsWith(".deb"));
-  let deb = findDeb();
-  if (deb === undefined) {
-    o.log?.(`downloading ${pkg}`);
-    run("apt-get", ["download", pkg], debDir, `downloading ${pkg} (run "apt-get update" first if the package is unknown)`);
-    deb = findDeb();
-    if (deb === undefined) throw new Error(`downloading ${pkg}: apt-get reported success but no ${pkg}_*.deb is in ${debDir}`);
-  }
-  const debPath = join(debDir, deb);
-  const version = run("dpkg-deb", ["-f", debPath, "Version"], undefined, debPath).trim();
-  const treeDir = join(cacheDir, "trees", `${pkg}_${version.replace(/[^A-Za-z0-9.+~-]/g, "_")}`);
+  const { debPath, version, treeDir } = downloadAndUnpack(pkg, cacheDir, (tree) => languageFolder(join(tree, "usr/share/libreoffice/help"), lang) !== undefined, o.log);
   const helpRoot = join(treeDir, "usr/share/libreoffice/help");
-  if (languageFolder(helpRoot, lang) === undefined) {
-    mkdirSync(treeDir, { recursive: true });
-    run("dpkg-deb", ["-x", debPath, treeDir], undefined, `extracting ${debPath}`);
-  }
   const root = languageFolder(helpRoot, lang);
   if (root !== undefined && linkedLanguage(root) !== undefined) return { root, version, source: "download", aliasOf: linkedLanguage(root), extracted: treeDir };
   if (root === undefined || !existsSync(join(root, "text"))) throw new Error(`${debPath}: no usr/share/libreoffice/help/<${lang}>/text in the package`);
