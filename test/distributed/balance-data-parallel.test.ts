@@ -4,7 +4,6 @@
 // (measured: 4e-8 relative at most). Checked for the plain mixture and for CATS, whose
 // loss weights act on each sequence linearly.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,7 +12,7 @@ import { describe, it } from "node:test";
 import { parseBalanceExperiment } from "../../src/studies/language-balance/spec.js";
 import { prepareBalanceCorpus } from "../../src/studies/language-balance/run.js";
 import { TEST_CACHE } from "../experiment/fixtures.js";
-import { assertSameMetrics, metricLines } from "./compare.js";
+import { assertSameMetrics, metricLines, trainInOneProcessAndOnTwoRanks } from "./compare.js";
 
 const bin = fileURLToPath(new URL("../../../bin/xling.js", import.meta.url));
 const env = { ...process.env, OPENBLAS_NUM_THREADS: "1" };
@@ -57,12 +56,8 @@ describe("data-parallel language-balancing runs", () => {
   for (const method of ["none", "cats"]) {
     it(`two ranks with batch 4 follow one process with batch 8 (${method})`, async (t) => {
       const single = await runDir(method, "single");
-      const a = spawnSync(process.execPath, [bin, ...args(single)], { env, encoding: "utf8" });
-      assert.equal(a.status, 0, a.stderr);
       const ddp = await runDir(method, "ddp");
-      const b = spawnSync(process.execPath, [bin, "launch", "--nproc", "2", "--timeout", "30", "--", ...args(ddp)], { env, encoding: "utf8" });
-      assert.equal(b.status, 0, b.stderr);
-      assert.match(b.stderr, /rank 1 started/);
+      trainInOneProcessAndOnTwoRanks(bin, env, args, single, ddp);
 
       const [want, got] = [metricLines(single, (m) => m.split === "train"), metricLines(ddp, (m) => m.split === "train")];
       if (method === "cats") assert.ok([...want.keys()].some((k) => k.includes(" weight ")), "CATS logs its language weights");

@@ -1,5 +1,6 @@
 // Comparing a run trained by several ranks with the same run in one process.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -37,4 +38,16 @@ export function assertSameMetrics(want: Map<string, number>, got: Map<string, nu
     assert.ok(rel <= tol, `${key}: ${g} with several ranks vs ${w} in one process`);
   }
   return worst;
+}
+
+/**
+ * Trains the run prepared in `single` in one process, then the one prepared in `ddp`
+ * under `xling launch --nproc 2`; both must succeed and rank 1 must have started.
+ */
+export function trainInOneProcessAndOnTwoRanks(bin: string, env: NodeJS.ProcessEnv, runArgs: (dir: string) => string[], single: string, ddp: string): void {
+  const a = spawnSync(process.execPath, [bin, ...runArgs(single)], { env, encoding: "utf8" });
+  assert.equal(a.status, 0, a.stderr);
+  const b = spawnSync(process.execPath, [bin, "launch", "--nproc", "2", "--timeout", "30", "--", ...runArgs(ddp)], { env, encoding: "utf8" });
+  assert.equal(b.status, 0, b.stderr);
+  assert.match(b.stderr, /rank 1 started/);
 }

@@ -3,7 +3,6 @@
 // follow one process with batch 2B step by step, and end with the same perplexities and
 // matched hidden-state cosines, in fp32.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,7 +11,7 @@ import { describe, it } from "node:test";
 import { parseRealExperiment } from "../../src/studies/real-imbalance/spec.js";
 import { prepareRealCorpus } from "../../src/studies/real-imbalance/run.js";
 import { TEST_CACHE } from "../experiment/fixtures.js";
-import { assertSameMetrics, metricLines } from "./compare.js";
+import { assertSameMetrics, metricLines, trainInOneProcessAndOnTwoRanks } from "./compare.js";
 
 const bin = fileURLToPath(new URL("../../../bin/xling.js", import.meta.url));
 const env = { ...process.env, OPENBLAS_NUM_THREADS: "1" };
@@ -44,12 +43,8 @@ describe("data-parallel real-language imbalance runs", () => {
   it("two ranks with batch 4 follow one process with batch 8", async (t) => {
     const root = mkdtempSync(join(tmpdir(), "xling-ddp-real-"));
     const single = await runDir(root, "single");
-    const a = spawnSync(process.execPath, [bin, ...args(single)], { env, encoding: "utf8" });
-    assert.equal(a.status, 0, a.stderr);
     const ddp = await runDir(root, "ddp");
-    const b = spawnSync(process.execPath, [bin, "launch", "--nproc", "2", "--timeout", "30", "--", ...args(ddp)], { env, encoding: "utf8" });
-    assert.equal(b.status, 0, b.stderr);
-    assert.match(b.stderr, /rank 1 started/);
+    trainInOneProcessAndOnTwoRanks(bin, env, args, single, ddp);
 
     const worst = assertSameMetrics(metricLines(single), metricLines(ddp), TOL);
     t.diagnostic(`largest relative difference ${worst.toExponential(2)}`);

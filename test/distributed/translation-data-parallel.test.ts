@@ -3,7 +3,6 @@
 // balancer's direction weights, held-out loss), and end with the same held-out loss per
 // direction and the same translations, in fp32. Checked for the plain mixture and CATS.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,7 +11,7 @@ import { describe, it } from "node:test";
 import { parseTranslationExperiment } from "../../src/studies/translation-balance/spec.js";
 import { prepareTranslationCorpus } from "../../src/studies/translation-balance/run.js";
 import { TEST_CACHE, writeTranslationPairs } from "../experiment/fixtures.js";
-import { assertSameMetrics, metricLines } from "./compare.js";
+import { assertSameMetrics, metricLines, trainInOneProcessAndOnTwoRanks } from "./compare.js";
 
 const bin = fileURLToPath(new URL("../../../bin/xling.js", import.meta.url));
 const env = { ...process.env, OPENBLAS_NUM_THREADS: "1" };
@@ -52,12 +51,8 @@ describe("data-parallel translation-balancing runs", () => {
   for (const method of ["none", "cats"]) {
     it(`two ranks with batch 4 follow one process with batch 8 (${method})`, async (t) => {
       const single = await runDir(method, "single");
-      const a = spawnSync(process.execPath, [bin, ...args(single)], { env, encoding: "utf8" });
-      assert.equal(a.status, 0, a.stderr);
       const ddp = await runDir(method, "ddp");
-      const b = spawnSync(process.execPath, [bin, "launch", "--nproc", "2", "--timeout", "30", "--", ...args(ddp)], { env, encoding: "utf8" });
-      assert.equal(b.status, 0, b.stderr);
-      assert.match(b.stderr, /rank 1 started/);
+      trainInOneProcessAndOnTwoRanks(bin, env, args, single, ddp);
 
       const [want, got] = [metricLines(single), metricLines(ddp)];
       assert.ok([...want.keys()].some((k) => k.startsWith("eval ")), "held-out loss is logged");
