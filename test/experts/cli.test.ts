@@ -2,7 +2,7 @@
 // processes, its status, and clear errors for a bad spec or directory.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -45,9 +45,16 @@ describe("xling experts commands", () => {
     const again = xling("experts", "train", spec, "--out", out, "--cache", cache);
     assert.equal(again.status, 0, again.stderr);
     assert.match(again.stderr, /0 run\(s\) trained, 5 already finished, 0 failed/);
+    // A moved study directory is the same study: its experts' parent paths follow it, nothing retrains.
+    const moved = join(dir, "moved");
+    renameSync(out, moved);
+    const afterMove = xling("experts", "train", spec, "--out", moved, "--cache", cache);
+    assert.equal(afterMove.status, 0, afterMove.stderr);
+    assert.match(afterMove.stderr, /0 run\(s\) trained, 5 already finished, 0 failed/);
+    assert.ok((JSON.parse(readFileSync(join(moved, "experts", "expert-0", "config.json"), "utf8")) as { init: { path: string } }).init.path.startsWith(moved));
     // Changing a finished run's settings is refused rather than silently mixing old and new runs.
     writeFileSync(spec, JSON.stringify(tinyStudy({ name: "cli", experts: { ...tinyStudy().experts, steps: 5, add: [{ language: "pt", steps: 2 }] } })));
-    const changed = xling("experts", "train", spec, "--out", out, "--cache", cache);
+    const changed = xling("experts", "train", spec, "--out", moved, "--cache", cache);
     assert.equal(changed.status, 1);
     assert.match(changed.stderr, /expert-0: the study changed this run's settings after it started/);
   });

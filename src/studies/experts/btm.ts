@@ -9,7 +9,7 @@
 // Experts never communicate, so each is a child process (N at a time, or a Slurm array
 // task); a failed or killed expert leaves the others running and resumes from its own
 // checkpoint on the next invocation, finished runs are skipped.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { tensor } from "../../torch/index.js";
 import { GPT } from "../../nn/gpt.js";
@@ -27,7 +27,7 @@ import { shellQuote, slurmArrayScript } from "../../experts/slurm.js";
 import { geographyFeatures, loadLanguageFeatures, type LanguageFeatures, singleLinkDistance } from "../../experts/typology.js";
 import { loadExpertStudy, parseExpertStudy, type ExpertStudy, type Similarity } from "./spec.js";
 import {
-  CHECKPOINT_FILE, executeExpertRun, loadWeightsInto, readRunOutcome, studyModel, WEIGHTS_FILE,
+  CHECKPOINT_FILE, executeExpertRun, expertRunIdentity, loadWeightsInto, readRunOutcome, studyModel, WEIGHTS_FILE,
   type ExpertRunConfig, type ExpertRunOutcome,
 } from "./run.js";
 import type { ContentClusterer } from "../../experts/content.js";
@@ -159,16 +159,19 @@ export async function planStudy(study: ExpertStudy, dir: string): Promise<StudyP
   return { dir, seed, experts, added, branched, dense };
 }
 
-/** Writes a run's config.json when it differs, refusing to change the config of a run that already started. */
+/**
+ * Writes a run's config.json when it differs, refusing to change the settings of a run
+ * that already started. A started run whose study directory moved gets its parent's new path.
+ */
 function fixConfig(run: PlannedExpertRun): void {
   mkdirSync(run.dir, { recursive: true });
   const path = join(run.dir, "config.json");
   const text = JSON.stringify(run.config, null, 2);
   const old = existsSync(path) ? readFileSync(path, "utf8") : null;
   if (old === text) return;
-  if (old !== null && (existsSync(join(run.dir, CHECKPOINT_FILE)) || readRunOutcome(run.dir)))
+  if (old !== null && (existsSync(join(run.dir, CHECKPOINT_FILE)) || readRunOutcome(run.dir)) && JSON.stringify(expertRunIdentity(JSON.parse(old) as ExpertRunConfig)) !== JSON.stringify(expertRunIdentity(run.config)))
     throw new Error(`${run.dir}: the study changed this run's settings after it started; use a new output directory`);
-  writeFileSync(path, text);
+  writeFileAtomic(path, text);
 }
 
 export function isDone(run: PlannedExpertRun): boolean {

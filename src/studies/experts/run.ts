@@ -42,6 +42,16 @@ export interface ExpertRunConfig {
   train: ExpertStudy["train"];
 }
 
+/**
+ * The settings that make a run what it is: its config without where its parent's weights
+ * are. That path is absolute, so it changes when a study directory is moved or reached
+ * through another path, while the parent (`init.from`, a run of the same study) does not.
+ * Started runs are compared, and runs are recorded in the results store, by this.
+ */
+export function expertRunIdentity(config: ExpertRunConfig): Omit<ExpertRunConfig, "init"> & { init: { from: string } | null } {
+  return { ...config, init: config.init ? { from: config.init.from } : null };
+}
+
 export interface ExpertRunOutcome {
   name: string;
   kind: ExpertRunKind;

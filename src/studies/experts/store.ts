@@ -6,7 +6,7 @@ import { ingestRuns, type IngestedRun } from "../../run/ingest.js";
 import type { ResultRow, RunOutcome } from "../../run/contract.js";
 import type { ExpertStudy } from "./spec.js";
 import type { StudyEvaluation, StudyPlan } from "./btm.js";
-import { readRunOutcome } from "./run.js";
+import { expertRunIdentity, readRunOutcome } from "./run.js";
 
 export function ingestExpertStudy(storePath: string, study: ExpertStudy, plan: StudyPlan, ev: StudyEvaluation | null): void {
   const trained = [plan.seed, ...plan.experts, ...(plan.dense ? [plan.dense] : [])];
@@ -19,7 +19,7 @@ export function ingestExpertStudy(storePath: string, study: ExpertStudy, plan: S
         ...Object.entries(o.tokensSeen).map(([lang, value]): ResultRow => ({ name: "tokens_seen", lang, layer: null, value })),
       ],
     };
-    return { runId: r.config.name, dir: r.dir, config: r.config, outcome };
+    return { runId: r.config.name, dir: r.dir, config: expertRunIdentity(r.config), outcome };
   });
   for (const rule of ev ? [...new Set(ev.rows.map((x) => x.rule))] : []) {
     const rows = ev!.rows.filter((x) => x.rule === rule);
