@@ -384,7 +384,7 @@ export const FINDINGS: Finding[] = [
     group: "alignment/transfer",
     claim: "Realignment (contrastive word-pair training) improves zero-shot transfer, more for smaller models.",
     paper: "POS English -> Arabic, distilmBERT: +15.8 accuracy points with realignment; smaller models gain more",
-    effect: "mean zero-shot accuracy on non-source languages with realignment minus without, averaged over the realignment modes run (accuracy, 0-1); the size trend needs the spec at two sizes",
+    effect: "mean zero-shot accuracy on non-source languages with realignment minus without, averaged over the realignment modes run (accuracy, 0-1); the size trend (smaller models gain more) is read against the same effect at the smaller size (transfer-small.json)",
     specs: ["transfer"],
     requires: "the LibreOffice help corpus and the FreeDict dictionaries (as multisource-three-beat-one)",
     analyse(data) {
