@@ -76,6 +76,16 @@ describe("Hugging Face layout", () => {
 });
 
 describe("GPT-2 layout", () => {
+  /** The GPT-2 directory loads with every tensor used and gives `model`'s logits exactly. */
+  function assertLoadsBackWithIdenticalLogits(dir: string, model: GPT): void {
+    const { model: loaded, unused } = loadGpt2(dir);
+    assert.deepEqual(unused, []);
+    const ids = tensor([[1, 5, 9, 33, 2, 7]], { dtype: "int64" });
+    const a = tidy(() => model.forward(ids).logits.toArray() as Float32Array);
+    const b = tidy(() => loaded.eval().forward(ids).logits.toArray() as Float32Array);
+    assert.deepEqual(b, a);
+  }
+
   function tinyGpt2(): GPT {
     manualSeed(9);
     const m = new GPT({ vocabSize: 40, dModel: 16, layers: 2, heads: 2, seqLen: 12, activation: "gelu_tanh" });
@@ -97,12 +107,7 @@ describe("GPT-2 layout", () => {
     const { tensors } = loadSafetensors(join(dir, "model.safetensors"));
     assert.deepEqual(tensors.get("transformer.h.0.attn.c_attn.weight")!.shape, [16, 48], "Conv1D stores [in, out]");
     assert.equal(JSON.parse(readFileSync(join(dir, "config.json"), "utf8")).activation_function, "gelu_new");
-    const { model: loaded, unused } = loadGpt2(dir);
-    assert.deepEqual(unused, []);
-    const ids = tensor([[1, 5, 9, 33, 2, 7]], { dtype: "int64" });
-    const a = tidy(() => model.forward(ids).logits.toArray() as Float32Array);
-    const b = tidy(() => loaded.eval().forward(ids).logits.toArray() as Float32Array);
-    assert.deepEqual(b, a);
+    assertLoadsBackWithIdenticalLogits(dir, model);
   });
 
   it("writes an untied output layer as lm_head.weight with tie_word_embeddings false, and reads it back", () => {
@@ -116,12 +121,7 @@ describe("GPT-2 layout", () => {
     assert.equal(JSON.parse(readFileSync(join(dir, "generation_config.json"), "utf8")).eos_token_id, 2);
     const { tensors } = loadSafetensors(join(dir, "model.safetensors"));
     assert.deepEqual(tensors.get("lm_head.weight")!.shape, [40, 16]);
-    const { model: loaded, unused } = loadGpt2(dir);
-    assert.deepEqual(unused, []);
-    const ids = tensor([[1, 5, 9, 33, 2, 7]], { dtype: "int64" });
-    const a = tidy(() => model.forward(ids).logits.toArray() as Float32Array);
-    const b = tidy(() => loaded.eval().forward(ids).logits.toArray() as Float32Array);
-    assert.deepEqual(b, a);
+    assertLoadsBackWithIdenticalLogits(dir, model);
     // Without lm_head.weight an untied directory is refused, naming the file.
     saveSafetensors(join(dir, "model.safetensors"), new Map([...tensors].filter(([k]) => k !== "lm_head.weight")), { format: "pt" });
     assert.throws(() => loadGpt2(dir), /model\.safetensors: missing lm_head\.weight/);
