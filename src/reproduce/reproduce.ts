@@ -149,31 +149,33 @@ export async function reproduce(findings: Finding[], opts: ReproduceOptions): Pr
   try {
     for (const f of findings) {
       const started = new Date().toISOString();
-      const failures: string[] = [];
       const smaller = smallerSpecs(f, opts.scale);
       const smallOnly = smaller ? [...new Set(smaller.values())].filter((s) => !f.specs.includes(s)) : [];
-      for (const s of [...f.specs, ...smallOnly])
-        for (let seed = 0; seed < seeds; seed++) {
-          const key = `${s}/${seed}`;
-          if (!runs.has(key) && !interrupted) {
-            opts.log(`${f.name}: ${s} seed ${seed} (${opts.scale})`);
-            runs.set(key, await runSeed(specs.get(s)![seed]!, seedDir(opts.root, opts.scale, s, seed), { cacheDir, parallel: opts.parallel, log: opts.log }));
+      // Runs (or reuses) every seed of `group`; returns what failed or was not run.
+      const runGroup = async (group: string[]): Promise<string[]> => {
+        const failures: string[] = [];
+        for (const s of group)
+          for (let seed = 0; seed < seeds; seed++) {
+            const key = `${s}/${seed}`;
+            if (!runs.has(key) && !interrupted) {
+              opts.log(`${f.name}: ${s} seed ${seed} (${opts.scale})`);
+              runs.set(key, await runSeed(specs.get(s)![seed]!, seedDir(opts.root, opts.scale, s, seed), { cacheDir, parallel: opts.parallel, log: opts.log }));
+            }
+            const r = runs.get(key);
+            if (!r) failures.push(`${s} seed ${seed}: not started (interrupted)`);
+            else if (r.interrupted) { interrupted = true; failures.push(`${s} seed ${seed}: interrupted`); }
+            else if (r.error) failures.push(`${s} seed ${seed}: ${r.error}`);
           }
-          const r = runs.get(key);
-          if (!r) failures.push(`${s} seed ${seed}: not started (interrupted)`);
-          else if (r.interrupted) { interrupted = true; failures.push(`${s} seed ${seed}: interrupted`); }
-          else if (r.error) failures.push(`${s} seed ${seed}: ${r.error}`);
-        }
-      if (interrupted && failures.length) {
-        entries.push({ ...notRunEntry(f, opts.scale, `interrupted; run the same command again to resume (${failures.join("; ")})`), command: opts.command });
+        return failures;
+      };
+      const mainFailures = await runGroup(f.specs);
+      const smallFailures = await runGroup(smallOnly);
+      if (interrupted && (mainFailures.length || smallFailures.length)) {
+        entries.push({ ...notRunEntry(f, opts.scale, `interrupted; run the same command again to resume (${[...mainFailures, ...smallFailures].join("; ")})`), command: opts.command });
         continue;
       }
-      const mainFailures = failures.filter((x) => !smallOnly.some((s) => x.startsWith(`${s} `)));
       const entry = analyseFinding(f, opts, seeds, specs, mainFailures, started);
-      if (smaller) {
-        const smallFailures = failures.filter((x) => !mainFailures.includes(x));
-        entry.smallerSize = smallFailures.length ? { note: `runs failed: ${smallFailures.join("; ")}` } : analyseSmallerSize(f, opts, seeds, specs, smaller);
-      }
+      if (smaller) entry.smallerSize = smallFailures.length ? { note: `runs failed: ${smallFailures.join("; ")}` } : analyseSmallerSize(f, opts, seeds, specs, smaller);
       entries.push(entry);
     }
   } finally {
