@@ -114,13 +114,6 @@ export function infoNce(src: Tensor, tgt: Tensor, temperature: number, negatives
   return crossEntropy(logits, target);
 }
 
-/** [N, width] matrix whose row k picks row indices[k] of a [width, D] matrix. */
-function rowPicker(indices: number[], width: number, dtype: "float32" | "float64"): Tensor {
-  const m = new Float32Array(indices.length * width);
-  indices.forEach((j, k) => { m[k * width + j] = 1; });
-  return tensor(m, { shape: [indices.length, width], dtype });
-}
-
 /**
  * Symmetric InfoNCE over all words of a batch: src [Ms, D] and tgt [Mt, D] are every word
  * of each side, `links` the [source row, target row] aligned pairs (the positives). Each
@@ -135,9 +128,9 @@ export function batchInfoNce(src: Tensor, tgt: Tensor, links: [number, number][]
   const zt = normalize(tgt, 2, 1, 1e-8);
   const a = links.map((l) => l[0]);
   const b = links.map((l) => l[1]);
-  const qs = rowPicker(a, ms, dtype).matmul(zs);
-  const qt = rowPicker(b, mt, dtype).matmul(zt);
   const index = (xs: number[]) => tensor(Int32Array.from(xs), { shape: [xs.length], dtype: "int64" });
+  const qs = zs.indexSelect(0, index(a));
+  const qt = zt.indexSelect(0, index(b));
   if (negatives === "cross") {
     const fromSrc = qs.matmul(zt.t()).div(temperature);
     const fromTgt = qt.matmul(zs.t()).div(temperature);
